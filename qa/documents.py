@@ -1,0 +1,238 @@
+"""Documents and reading them from files: .txt, .md, .html, .pdf, or a folder of those."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from qa.errors import SourceError
+
+log = logging.getLogger("qa")
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+BUNDLED_ID = "putin_digitalization"
+BUNDLED_SOURCE = "bundled:putin_digitalization.txt"
+_TITLE_MAX = 120
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text to index.
+
+    Attributes:
+        id: unique within an index; citations and evidence spans refer to it.
+        text: the full text; chunk and evidence offsets index into it.
+        title: shown beside answers; defaults to the id.
+        source: where the text came from (a file path), if anywhere.
+    """
+
+    id: str
+    text: str
+    title: str = ""
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise SourceError(f"a Document needs a non-empty id; got {self.id!r}")
+        if not isinstance(self.text, str):
+            raise SourceError(f"Document {self.id!r}: text must be a str, not {type(self.text).__name__}")
+        if "\x00" in self.text:
+            # A NUL byte means binary data; it would also cut strings in the native libraries.
+            raise SourceError(f"Document {self.id!r} contains NUL bytes: it looks like binary data, not text")
+        if not self.text.strip():
+            raise SourceError(f"Document {self.id!r} has no text: give it some text or leave it out")
+        if not self.title:
+            object.__setattr__(self, "title", self.id)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def bundled_document() -> Document:
+    """The article that ships with the package (Putin on digitalization and cyber security)."""
+    text = resources.files("qa").joinpath("data/putin_digitalization.txt").read_text("utf-8")
+    return Document(id=BUNDLED_ID, text=text, title=_first_line_title(text) or BUNDLED_ID,
+                    source=BUNDLED_SOURCE)
+
+
+def load_documents(sources: Iterable[str | Path | Document] | None, *,
+                   max_file_bytes: int) -> list[Document]:
+    """Read every source into a Document; ``None`` means the bundled article.
+
+    Raises:
+        SourceError: a path is missing, unsupported, empty, binary, too large or unreadable,
+            or two documents share an id.
+    """
+    if sources is None:
+        return [bundled_document()]
+    if isinstance(sources, (str, Path, Document)):
+        sources = [sources]
+    docs: list[Document] = []
+    for source in sources:
+        if isinstance(source, Document):
+            docs.append(source)
+        elif isinstance(source, (str, Path)):
+            docs.extend(_read_path(Path(source), max_file_bytes))
+        else:
+            raise SourceError(f"a source must be a path or a qa.Document, not {type(source).__name__}")
+    if not docs:
+        raise SourceError("no documents given: name a file or folder of .txt, .md, .html or .pdf")
+    seen: dict[str, Document] = {}
+    for doc in docs:
+        if doc.id in seen:
+            raise SourceError(
+                f"two documents have the id {doc.id!r} ({seen[doc.id].source or 'in memory'} and "
+                f"{doc.source or 'in memory'}): rename one"
+            )
+        seen[doc.id] = doc
+    return docs
+
+
+def _read_path(path: Path, max_file_bytes: int) -> Iterator[Document]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        supported = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
+        skipped = [p for p in files if p.suffix.lower() not in SUPPORTED_SUFFIXES]
+        if skipped:
+            log.warning("skipped %d file(s) of unsupported type in %s: %s", len(skipped), path,
+                        ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else ""))
+        if not supported:
+            raise SourceError(f"{path} has no .txt, .md, .html or .pdf files: add some or name files directly")
+        for p in supported:
+            yield read_file(p, max_file_bytes=max_file_bytes, doc_id=p.relative_to(path).as_posix())
+        return
+    yield read_file(path, max_file_bytes=max_file_bytes)
+
+
+def _hidden(p: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in p.relative_to(root).parts)
+
+
+def read_file(path: str | Path, *, max_file_bytes: int, doc_id: str | None = None) -> Document:
+    """Read one .txt, .md, .html or .pdf file into a Document.
+
+    Raises:
+        SourceError: missing, unsupported type, too large, empty, binary, or unreadable.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise SourceError(f"{path} does not exist: check the path")
+    if not path.is_file():
+        raise SourceError(f"{path} is not a file or folder")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SourceError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md, .html or .pdf"
+        )
+    size = path.stat().st_size
+    if size > max_file_bytes:
+        raise SourceError(
+            f"{path} is {size:,} bytes, over the {max_file_bytes:,}-byte limit "
+            "(Settings.max_file_bytes): split it or raise the limit"
+        )
+    data = path.read_bytes()
+    title, text = parse_bytes(data, suffix, name=str(path))
+    return Document(id=doc_id or path.name, text=text, title=title or path.stem, source=str(path.resolve()))
+
+
+def parse_bytes(data: bytes, suffix: str, *, name: str) -> tuple[str, str]:
+    """Turn a file's bytes into (title, text) by its type. Raises SourceError."""
+    if not data.strip():
+        raise SourceError(f"{name} is empty: give a file with text")
+    if suffix == ".pdf":
+        title, text = _pdf_text(data, name)
+    elif suffix in (".html", ".htm"):
+        title, text = _html_text(data, name)
+    else:
+        text = _normalize(decode_text(data, name))
+        title = _first_line_title(text)
+    if not text.strip():
+        raise SourceError(f"{name} has no text (only whitespace or markup): give a file with text")
+    return title, text
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without BOM), else the most likely legacy encoding (cp1251, latin-1...)."""
+    if b"\x00" in data[:8192]:
+        raise SourceError(f"{name} looks like binary data, not text: give a .txt, .md, .html or .pdf file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        raise SourceError(
+            f"{name} is not UTF-8 and its encoding could not be detected: save it as UTF-8"
+        )
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        raise SourceError(f"{name} could not be decoded as {best.encoding}: save it as UTF-8") from e
+
+
+def _normalize(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _first_line_title(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= _TITLE_MAX else ""
+    return ""
+
+
+def _html_text(data: bytes, name: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    if b"\x00" in data[:8192]:
+        raise SourceError(f"{name} looks like binary data, not HTML")
+    soup = BeautifulSoup(data, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template", "title"]):
+        tag.decompose()
+    blocks = soup.get_text("\n")
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in blocks.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return title[:_TITLE_MAX], _normalize(text)
+
+
+def _pdf_text(data: bytes, name: str) -> tuple[str, str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise SourceError(f"{name} is an encrypted PDF: decrypt it first (qpdf --decrypt in.pdf out.pdf)")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta = reader.metadata
+        title = str(meta.title) if meta and meta.title else ""
+    except SourceError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
+            RecursionError, NotImplementedError, ZeroDivisionError) as e:
+        raise SourceError(f"{name} is not a readable PDF ({type(e).__name__}): check the file") from e
+    text = _normalize("\n\n".join(p.strip() for p in pages if p.strip()))
+    if not text.strip():
+        raise SourceError(f"{name} has no text layer (a scanned PDF?): run OCR on it first (ocrmypdf)")
+    return title[:_TITLE_MAX], text
+
+
+def _opens_without_password(reader: object) -> bool:
+    """Whether an encrypted PDF opens with the empty password (many are only "protected")."""
+    from pypdf.errors import PyPdfError
+
+    try:
+        return bool(reader.decrypt(""))  # type: ignore[attr-defined]
+    except (PyPdfError, ValueError, NotImplementedError):  # AES without the cryptography package
+        return False

