@@ -1,0 +1,208 @@
+"""Scoring retrieval and answers on question sets.
+
+Two formats:
+
+- JSONL like ``tests/data/article_dev.jsonl``: one question a line with ``evidence`` strings,
+  ``answer_contains`` phrases, optional ``history`` and ``kind`` (``out_of_scope`` questions
+  must be declined). Asked against an existing index (the bundled article by default).
+- SQuAD JSON (v1.1 or v2.0): every paragraph becomes a document; the index is built once
+  into its own folder and reused while the file is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import string
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from qa.answering import Answer, Chatbot
+from qa.documents import Document
+from qa.errors import IndexLoadError, SourceError
+from qa.index import Index, build_index, load_index, open_index
+
+MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces."""
+    text = text.lower().replace("’", "'")
+    text = "".join(ch for ch in text if ch not in set(string.punctuation) | {"“", "”", "‘", "…"})
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def contains_answer(answer: Answer, golds: list[str]) -> bool:
+    """Whether a not-declined answer of at most 400 characters contains a gold phrase."""
+    if answer.abstained or len(answer.text) > MAX_ANSWER_CHARS:
+        return False
+    text = normalize(answer.text)
+    return any(normalize(g) and normalize(g) in text for g in golds)
+
+
+def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *,
+                  limit: int | None = None, progress: bool = True) -> dict[str, Any]:
+    """Evaluate a JSONL question set or a SQuAD JSON file; returns the figures as a dict."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist: name a .jsonl question set or a SQuAD .json file")
+    if path.suffix == ".jsonl":
+        return evaluate_jsonl(path, open_index(index_dir or "index"), limit=limit)
+    if path.suffix == ".json":
+        return evaluate_squad(path, index_dir, limit=limit, progress=progress)
+    raise SourceError(f"{path}: unsupported question file {path.suffix!r}; use .jsonl or SQuAD .json")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise SourceError(f"{path}:{n} is not valid JSON ({e.msg}): fix that line") from e
+    return rows
+
+
+def evaluate_jsonl(path: Path, index: Index, *, limit: int | None = None) -> dict[str, Any]:
+    """Evidence hit@1/@3, answer correct, declined out-of-scope, wrongly declined, per kind."""
+    bot = Chatbot(index)
+    rows = _read_jsonl(path)[:limit]
+    per_kind: dict[str, list[dict]] = defaultdict(list)
+    results = []
+    for row in rows:
+        history = [{"role": "user", "content": h} if isinstance(h, str) else h
+                   for h in row.get("history", [])]
+        started = time.perf_counter()
+        answer = bot.ask(row["question"], history)
+        ms = (time.perf_counter() - started) * 1000
+        texts = [p.text for p in answer.passages]
+        evidence = row.get("evidence", [])
+        out_of_scope = row.get("kind") == "out_of_scope"
+        result = {
+            "id": row.get("id"), "kind": row.get("kind", ""), "question": row["question"],
+            "answer": answer.text, "abstained": answer.abstained,
+            "confidence": round(answer.confidence, 4), "ms": round(ms, 1),
+            "hit@1": bool(evidence) and any(e in t for e in evidence for t in texts[:1]),
+            "hit@3": bool(evidence) and any(e in t for e in evidence for t in texts[:3]),
+            "correct": answer.abstained if out_of_scope else contains_answer(answer, row.get("answer_contains", [])),
+        }
+        results.append(result)
+        per_kind[result["kind"]].append(result)
+    in_scope = [r for r in results if r["kind"] not in ("out_of_scope", "multilingual")]
+    oos = [r for r in results if r["kind"] == "out_of_scope"]
+    summary = {
+        "questions": len(results),
+        "evidence_hit@1": _mean(r["hit@1"] for r in in_scope),
+        "evidence_hit@3": _mean(r["hit@3"] for r in in_scope),
+        "answer_correct": _mean(r["correct"] for r in in_scope),
+        "declined_out_of_scope": _mean(r["abstained"] for r in oos),
+        "wrongly_declined": _mean(r["abstained"] for r in in_scope),
+        "ask_ms_p50": float(np.median([r["ms"] for r in results])) if results else 0.0,
+        "per_kind": {k: _mean(r["correct"] for r in v) for k, v in sorted(per_kind.items())},
+    }
+    return {"format": "jsonl", "file": str(path), "summary": summary, "results": results}
+
+
+def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:
+    """The paragraphs of a SQuAD file as documents, and its questions with their paragraph."""
+    docs, questions = [], []
+    for article in data["data"]:
+        for n, paragraph in enumerate(article["paragraphs"]):
+            doc_id = f"{article['title']}#{n}"
+            docs.append(Document(id=doc_id, text=paragraph["context"],
+                                 title=f"{article['title'].replace('_', ' ')} ¶{n + 1}"))
+            for q in paragraph["qas"]:
+                questions.append({"id": q["id"], "question": q["question"], "doc_id": doc_id,
+                                  "answers": [a["text"] for a in q.get("answers", [])],
+                                  "impossible": bool(q.get("is_impossible", False))})
+    return docs, questions
+
+
+def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
+                progress: bool = True) -> Index:
+    """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged."""
+    digest = hashlib.sha256("".join(d.id + d.sha256 for d in docs).encode()).hexdigest()
+    index_dir = Path(index_dir or Path(".qa-eval") / f"{path.stem}-{digest[:10]}")
+    try:
+        index = load_index(index_dir)
+        if [s["sha256"] for s in index.manifest["sources"]] == [d.sha256 for d in docs]:
+            return index
+    except IndexLoadError:
+        pass
+    return build_index(docs, index_dir, progress=progress or None)
+
+
+def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: int | None = None,
+                   progress: bool = True) -> dict[str, Any]:
+    """Paragraph R@1/R@5/MRR@10, answer contains gold, and declining for SQuAD v2.0."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        docs, questions = squad_documents(data)
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise SourceError(f"{path} is not a SQuAD JSON file ({type(e).__name__}: {e})") from e
+    index = squad_index(path, docs, index_dir, progress)
+    bot = Chatbot(index)
+    if limit:
+        questions = questions[:limit]
+    ranks, correct, declined_answerable, declined_impossible, ms = [], [], [], [], []
+    for q in tqdm(questions, desc="questions", disable=not progress, unit="q"):
+        started = time.perf_counter()
+        answer, ranking = bot.ask_with_ranking(q["question"])
+        ms.append((time.perf_counter() - started) * 1000)
+        if q["impossible"]:
+            declined_impossible.append(answer.abstained)
+            continue
+        doc_order = list(dict.fromkeys(index.chunks[int(c)].doc_id for c in ranking.chunks))
+        ranks.append(doc_order.index(q["doc_id"]) + 1 if q["doc_id"] in doc_order else 10**9)
+        correct.append(contains_answer(answer, q["answers"]))
+        declined_answerable.append(answer.abstained)
+    ranks_a = np.array(ranks)
+    summary = {
+        "paragraphs": len(docs),
+        "questions": len(questions),
+        "answerable": len(ranks),
+        "R@1": float(np.mean(ranks_a <= 1)) if len(ranks) else 0.0,
+        "R@5": float(np.mean(ranks_a <= 5)) if len(ranks) else 0.0,
+        "MRR@10": float(np.mean(np.where(ranks_a <= 10, 1.0 / ranks_a, 0.0))) if len(ranks) else 0.0,
+        "answer_contains_gold": _mean(correct),
+        "wrongly_declined": _mean(declined_answerable),
+        "ask_ms_p50": float(np.median(ms)) if ms else 0.0,
+    }
+    if declined_impossible:
+        summary["unanswerable"] = len(declined_impossible)
+        summary["declined_unanswerable"] = _mean(declined_impossible)
+        summary["answered_correctly"] = _mean(correct)
+    return {"format": "squad", "file": str(path), "index": str(index.directory), "summary": summary}
+
+
+def _mean(values: Any) -> float:
+    values = [bool(v) for v in values]
+    return float(np.mean(values)) if values else 0.0
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as lines a person reads."""
+    lines = [f"{report['file']} ({report['format']})"]
+    summary = report["summary"]
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            lines.append(f"  {key}: " + ", ".join(f"{k} {v:.2f}" for k, v in value.items()))
+        elif isinstance(value, float):
+            lines.append(f"  {key}: {value:.3f}")
+        else:
+            lines.append(f"  {key}: {value}")
+    for r in report.get("results", []):
+        mark = "ok  " if r["correct"] else "MISS"
+        lines.append(f"  {mark} {r['id']} [{r['kind']}] {r['question']}")
+        if not r["correct"]:
+            lines.append(f"       -> {r['answer'][:160]}")
+    return "\n".join(lines)
+
