@@ -1,0 +1,228 @@
+"""The ``qa`` command: build an index, search it, ask it, chat with it, evaluate it, serve it.
+
+A thin layer over the public API: it turns ``QAError``s into one line on stderr and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+
+import qa
+from qa import evaluation
+
+EXAMPLES = """examples:
+  qa build                               index the bundled article into ./index
+  qa build docs/ report.pdf --index my   index a folder and a PDF into ./my
+  qa search "cyber security" -k 3
+  qa ask "What did Putin say about cyber security?"
+  qa ask "How many organizations are operating?" --json
+  qa chat
+  qa eval tests/data/article_dev.jsonl
+  qa serve --port 7860
+
+--index defaults to $QA_INDEX, else ./index. With no index there yet, the bundled
+article is indexed first.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Answers about a news article (or any documents), quoted and cited.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"articleqa {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    index_default = os.environ.get("QA_INDEX", "index")
+
+    def add(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, epilog=EXAMPLES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--index", default=index_default, metavar="DIR",
+                       help="index folder (default: $QA_INDEX or ./index)")
+        return p
+
+    p = add("build", "index documents (no sources: the bundled article)")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help=".txt, .md, .html, .pdf files or folders")
+    p.add_argument("--model", default=qa.Settings.model, help="sentence-transformers model (default: %(default)s)")
+    p.add_argument("--chunk-size", type=int, default=qa.Settings.chunk_size, help="characters (default: %(default)s)")
+    p.add_argument("--chunk-overlap", type=int, default=qa.Settings.chunk_overlap,
+                   help="characters (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = add("search", "show the passages that best match a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=qa.Settings.k, help="passages to show (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("ask", "answer a question, quoting the documents")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    add("chat", "a conversation in the terminal (follow-up questions understood)")
+
+    p = add("eval", "score answers on a JSONL question set or a SQuAD JSON file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
+
+    p = add("serve", "start the browser chat")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    p.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("articleqa")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _log_to_stderr()
+    try:
+        return _COMMANDS[args.command](args)
+    except qa.QAError as e:
+        print(f"qa: error: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:  # bad settings (chunk sizes, k)
+        print(f"qa: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests and notebooks replace it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def _log_to_stderr() -> None:
+    log = logging.getLogger("qa")
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("qa: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = qa.Settings(model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap)
+    index = qa.build_index(args.sources or None, args.index, settings=settings,
+                           progress=not args.quiet)
+    m = index.manifest
+    print(f"indexed {m['counts']['documents']} document(s), {m['counts']['chunks']} chunks "
+          f"into {args.index} in {m['build_seconds']:.1f}s")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    index = qa.open_index(args.index)
+    passages = index.search(args.query, k=args.k)
+    if args.json:
+        print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        return 0
+    for n, p in enumerate(passages, 1):
+        print(f"[{n}] {p.score:.3f}  {p.title}  ({p.doc_id}:{p.start}-{p.end})")
+        print("    " + " ".join(p.text.split()))
+    return 0
+
+
+def _answer_json(answer: qa.Answer) -> dict:
+    return {"answer": answer.text, "abstained": answer.abstained,
+            "confidence": round(answer.confidence, 4), "query": answer.query,
+            "evidence": [asdict(e) for e in answer.evidence],
+            "passages": [asdict(p) for p in answer.passages]}
+
+
+def _print_answer(answer: qa.Answer) -> None:
+    print(answer.text)
+    print(f"({'declined' if answer.abstained else 'answered'}, confidence {answer.confidence:.2f})")
+    cited = sorted({int(n) for n in _citations(answer.text)}) or [1]
+    for n in cited:
+        if n <= len(answer.passages):
+            p = answer.passages[n - 1]
+            print(f"  [{n}] {p.title} ({p.doc_id}:{p.start}-{p.end})")
+
+
+def _citations(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\[(\d+)\]", text)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    bot = qa.Chatbot(qa.open_index(args.index))
+    answer = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    bot = qa.Chatbot(qa.open_index(args.index))
+    titles = ", ".join(d.title for d in bot.index.documents[:3])
+    print(f"Ask about: {titles}. Empty line or Ctrl-D to quit.")
+    history: list[dict] = []
+    while True:
+        try:
+            question = input("you> ")
+        except EOFError:
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            answer = bot.ask(question, history)
+        except qa.QuestionError as e:
+            print(f"qa: {e}")
+            continue
+        print("bot> ", end="")
+        _print_answer(answer)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def _eval(args: argparse.Namespace) -> int:
+    report = evaluation.evaluate_file(args.file, args.index, limit=args.limit)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(evaluation.format_report(report))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    try:
+        from qa.web import serve
+    except ImportError as e:
+        raise qa.QAError(f"the browser chat needs gradio ({e}): pip install 'articleqa[ui]'") from e
+    print(f"qa: starting the chat on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    serve(index_dir=args.index, host=args.host, port=args.port)
+    return 0
+
+
+_COMMANDS = {"build": _build, "search": _search, "ask": _ask, "chat": _chat, "eval": _eval,
+             "serve": _serve}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The qa command, run in-process (same model) and as a real subprocess for exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import HEADLINE, HEADLINE_EVIDENCE
+
+from qa.cli import main
+
+
+def test_build_then_search_with_json(tmp_path, capsys):
+    (tmp_path / "owls.txt").write_text("Owls hunt at night. Their feathers make no sound.")
+    assert main(["build", str(tmp_path / "owls.txt"), "--index", str(tmp_path / "ix"), "--quiet"]) == 0
+    assert "indexed 1 document(s)" in capsys.readouterr().out
+    assert main(["search", "silent feathers", "--index", str(tmp_path / "ix"), "--json"]) == 0
+    [hit] = json.loads(capsys.readouterr().out)
+    assert hit["doc_id"] == "owls.txt" and "feathers" in hit["text"]
+
+
+def test_search_uses_qa_index_env_and_builds_the_bundled_article(article_index_dir, monkeypatch, capsys):
+    monkeypatch.setenv("QA_INDEX", str(article_index_dir))
+    assert main(["search", HEADLINE, "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[1] ") and HEADLINE_EVIDENCE in out.splitlines()[1]
+
+
+def test_ask_json_answers_with_a_citation(article_index_dir, capsys):
+    assert main(["ask", HEADLINE, "--index", str(article_index_dir), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert HEADLINE_EVIDENCE in answer["answer"] and "[1]" in answer["answer"]
+    assert answer["abstained"] is False and answer["evidence"]
+
+
+def test_ask_declines_out_of_scope(article_index_dir, capsys):
+    assert main(["ask", "What is the population of Brazil?", "--index", str(article_index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("The article does not say.") and "(declined" in out
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    (None, ["build", "missing.txt"], "missing.txt does not exist"),
+    ("empty.txt", ["build", "empty.txt"], "empty.txt is empty"),
+    ("table.xlsx", ["build", "table.xlsx"], "unsupported file type '.xlsx'"),
+    (None, ["ask", "   "], "the question is empty"),
+    (None, ["build", "--chunk-size", "0"], "chunk_size must be greater than 0"),
+])
+def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, capsys, setup, args, message):
+    if setup:
+        (tmp_path / setup).write_bytes(b"PK\x03\x04" if setup.endswith("xlsx") else b"")
+    code = main([*args, "--index", str(tmp_path / "ix")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert err[-1].startswith("qa: error: ") and message in err[-1]
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_failed_build_keeps_the_working_index(article_index_dir, tmp_path, capsys):
+    import shutil
+
+    ix = tmp_path / "ix"
+    shutil.copytree(article_index_dir, ix)
+    before = (ix / "manifest.json").read_bytes()
+    (tmp_path / "bad.txt").write_bytes(b"")
+    assert main(["build", str(tmp_path / "bad.txt"), "--index", str(ix)]) == 1
+    assert (ix / "manifest.json").read_bytes() == before
+    assert main(["search", HEADLINE, "--index", str(ix), "-k", "1"]) == 0
+    assert HEADLINE_EVIDENCE in capsys.readouterr().out
+
+
+def test_the_installed_command_exits_nonzero_without_a_traceback(tmp_path):
+    env = {**os.environ, "QA_INDEX": str(tmp_path / "ix")}
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", str(tmp_path / "nope.pdf")],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"qa: error: {tmp_path / 'nope.pdf'} does not exist: check the path"
+    assert not (tmp_path / "ix" / "manifest.json").exists()
