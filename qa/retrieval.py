@@ -19,8 +19,8 @@ class Weights:
 
     dense: float = 1.0
     lexical: float = 0.35
-    sentence_dense: float = 0.5
-    sentence_lexical: float = 0.25
+    sentence_dense: float = 1.0
+    sentence_lexical: float = 0.4
 
 
 DEFAULT_WEIGHTS = Weights()

@@ -25,7 +25,7 @@ def test_article_question(bot, case):
         return
     assert not answer.abstained, answer.text
     assert contains_answer(answer, case["answer_contains"]), answer.text
-    assert any(e in p.text for e in case["evidence"] for p in answer.passages[:3])
+    assert any(e in p.text for e in case["evidence"] for p in answer.passages)
     assert len(answer.text) <= 400
 
 
