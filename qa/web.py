@@ -154,7 +154,10 @@ class App:
                 if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
                     raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
                 shutil.copyfile(source, folder / name)
-            index = qa.build_index([folder], self.uploads / key / "index", progress=True)
+            try:
+                index = qa.build_index([folder], self.uploads / key / "index", progress=True)
+            except qa.SourceError as e:  # name the file as uploaded, not where the server keeps it
+                raise qa.SourceError(str(e).replace(f"{folder}/", "")) from None
         except BaseException:
             shutil.rmtree(self.uploads / key, ignore_errors=True)
             raise

@@ -1,0 +1,166 @@
+"""The browser chat: a real Gradio server on a free port, gradio_client, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import HEADLINE, HEADLINE_EVIDENCE
+
+import qa
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+XSS_TEXT = ("Owl report. The owls nest in <script>window.__xss = 1</script> the old barn near the river. "
+            'Owls eat mice <img src=x onerror="window.__xss = 2"> every single night. '
+            "Their nests hold ![tracker](http://127.0.0.1:9/pixel.png) four eggs in spring.")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(index_dir: Path, tmp: Path):
+    port = _free_port()
+    log = (tmp / f"server-{port}.log").open("w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port), "--index", str(index_dir)],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(600):  # a bound against a hung start, not a speed check
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {(tmp / f'server-{port}.log').read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def server(article_index_dir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui")
+    shutil.copytree(article_index_dir, tmp / "index")
+    proc, url = _start(tmp / "index", tmp)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def xss_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("xss")
+    (tmp / "owls.txt").write_text(XSS_TEXT)
+    qa.build_index([tmp / "owls.txt"], tmp / "index", progress=False)
+    proc, url = _start(tmp / "index", tmp)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+def test_chat_api_answers_with_a_citation(server):
+    from gradio_client import Client
+
+    answer = Client(server, verbose=False).predict(HEADLINE, api_name="/chat")
+    assert HEADLINE_EVIDENCE in answer and answer.endswith("[1]")
+
+
+def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    client = Client(server, verbose=False)
+    table, status, _ = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    assert "Bee facts" in status and table["data"][0][0] == "Bee facts"
+    assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat")
+    client.predict(api_name="/reset")
+    assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
+    # Another visitor never saw the upload.
+    other = Client(server, verbose=False).predict("How many bees live in a hive?", api_name="/chat")
+    assert other.startswith("The article does not say")
+
+
+def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    (tmp_path / "empty.txt").write_text("")
+    client = Client(server, verbose=False)
+    _, status, _ = client.predict([handle_file(str(tmp_path / "empty.txt"))], api_name="/upload")
+    status = status.replace("\\", "")  # markdown escapes
+    assert status == "⚠️ **Upload failed:** empty.txt is empty: give a file with text"
+    assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
+
+
+def _browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (.ci/run)")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    return pw, browser
+
+
+def _ask(page, url, question):
+    page.goto(url)
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    page.locator("#qa-ask").click()
+
+
+@pytest.mark.browser
+def test_browser_asks_and_sees_the_answer_and_highlighted_evidence(server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        _ask(page, server, HEADLINE)
+        page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
+        mark = page.locator("#qa-sources mark.qa-evidence").first
+        mark.wait_for(timeout=120_000)
+        assert HEADLINE_EVIDENCE in mark.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+        page.get_by_role("tab", name="Article").click()
+        assert HEADLINE_EVIDENCE in page.locator("#qa-article mark.qa-evidence").first.inner_text()
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_document_html_is_shown_as_text_never_run(xss_server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        _ask(page, xss_server, "What do owls eat every night?")
+        page.locator("#qa-sources mark.qa-evidence").first.wait_for(timeout=120_000)
+        page.get_by_role("tab", name="Article").click()
+        article = page.locator("#qa-article").inner_text()
+        assert "<script>window.__xss = 1</script>" in article
+        assert '<img src=x onerror="window.__xss = 2">' in article
+        assert "onerror" in page.locator("#qa-chat").inner_text() or "mice" in page.locator("#qa-chat").inner_text()
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("#qa-sources img, #qa-article img, #qa-chat img[src='x']").count() == 0
+        assert not dialogs
+        assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")]
+    finally:
+        browser.close()
+        pw.stop()
