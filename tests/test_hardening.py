@@ -34,9 +34,10 @@ def test_a_build_killed_half_way_leaves_the_previous_index_answering(index_copy,
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
     # Kill it once it is embedding (its progress bar has started), i.e. in the middle of the work.
-    for line in iter(proc.stderr.readline, ""):
-        if "Embedding" in line:
-            break
+    seen = ""
+    while "Embedding" not in seen and proc.poll() is None:
+        seen += proc.stderr.read(1)  # tqdm redraws with \r, so read characters, not lines
+    assert proc.poll() is None, "the build finished before it could be killed"
     time.sleep(1)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
