@@ -185,6 +185,7 @@ class _Candidate:
     score: float
     pairs: float = 0.0  # share of the question's word pairs found next to each other
     rare: float = 0.0   # idf of the rarest question term the sentence holds, over the largest idf
+    terms: frozenset[str] = frozenset()  # the sentence's terms and their six-letter prefixes
 
 
 class Chatbot:
@@ -217,7 +218,7 @@ class Chatbot:
         return self._respond(question, query, ranking), ranking
 
     def _respond(self, question: str, query: str, ranking: Ranking) -> Answer:
-        candidates = self._candidates(question, query, ranking)
+        candidates, weights = self._candidates(question, query, ranking)
         best = candidates[0]
         confidence = _confidence(best)
         passages = [self.index.passage(int(c), float(s))
@@ -232,28 +233,20 @@ class Chatbot:
         # the next).
         for c in candidates[1:]:
             adjacent = c.passage_rank == best.passage_rank and abs(c.row - best.row) == 1
-            adds = self._adds_terms(question, best.row, c.row)
+            adds = _adds_terms(weights, best.terms, c.terms)
             if (adjacent and (adds or c.score >= 0.92 * best.score)) or (adds and c.score >= 0.7 * best.score):
                 chosen.append(c)
                 break
         chosen.sort(key=lambda c: c.row)
         return self._answer(question, chosen, best, passages, confidence, query, ranking)
 
-    def _adds_terms(self, question: str, row: int, other: int) -> bool:
-        """Whether sentence ``other`` holds question terms worth 15% of its weight that ``row`` lacks."""
-        q_terms = list(dict.fromkeys(tokenize(question)))
-        if not q_terms:
-            return False
-        weights = dict(zip(q_terms, self.index.idf(q_terms), strict=True))
-        have = _with_prefixes(tokenize(self.index.sentence_text(row)))
-        extra = _with_prefixes(tokenize(self.index.sentence_text(other))) - have
-        gained = sum(w for t, w in weights.items() if (t in extra or t[:_PREFIX] in extra)
-                     and t not in have and t[:_PREFIX] not in have)
-        return gained >= 0.15 * sum(weights.values())
-
-    def _candidates(self, question: str, query: str, ranking: Ranking) -> list[_Candidate]:
+    def _candidates(self, question: str, query: str, ranking: Ranking
+                    ) -> tuple[list[_Candidate], dict[str, float]]:
+        """The sentences of the best passages, best first, and the idf weights of the
+        question's own terms (empty when it has none, e.g. "And them?")."""
         kind = answer_type(question) or answer_type(query)
-        q_terms = list(dict.fromkeys(tokenize(question))) or list(dict.fromkeys(ranking.terms))
+        own_terms = list(dict.fromkeys(tokenize(question)))
+        q_terms = own_terms or list(dict.fromkeys(ranking.terms))
         weights = dict(zip(q_terms, self.index.idf(q_terms), strict=True))
         total = sum(weights.values()) or 1.0
         top_idf = max(self.index.idf(["\x00unseen"]))
@@ -268,18 +261,20 @@ class Chatbot:
         out = []
         for row, rank in rows.items():
             text = self.index.sentence_text(row)
-            terms = _with_prefixes(tokenize(text))
+            words = tokenize(text)
+            terms = _with_prefixes(words)
             held = [w for t, w in weights.items() if t in terms or t[:_PREFIX] in terms]
             coverage = sum(held) / total
             rare = max(held, default=0.0) / top_idf
             kind_match = bool(kind and _phrases(kind, text))
             lex = lexical[row] / top_lexical
-            near = _adjacent_pairs(q_terms, tokenize(text))
+            near = _adjacent_pairs(q_terms, words)
             score = (W_DENSE * dense[row] + W_LEXICAL * lex + W_COVERAGE * coverage
                      + W_TYPE * kind_match + W_PAIRS * near - W_RANK * rank)
-            out.append(_Candidate(row, rank, dense[row], lex, coverage, kind_match, score, near, rare))
+            out.append(_Candidate(row, rank, dense[row], lex, coverage, kind_match, score, near, rare,
+                                  frozenset(terms)))
         out.sort(key=lambda c: -c.score)
-        return out
+        return out, (weights if own_terms else {})
 
     def _answer(self, question: str, chosen: list[_Candidate], best: _Candidate,
                 passages: list[Passage], confidence: float, query: str, ranking: Ranking) -> Answer:
@@ -313,6 +308,17 @@ class Chatbot:
                       evidence=[], query=query)
 
 
+def _adds_terms(weights: dict[str, float], have: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether a sentence with ``other`` terms holds question terms worth 15% of the weight
+    that the one with ``have`` lacks."""
+    if not weights:
+        return False
+    extra = other - have
+    gained = sum(w for t, w in weights.items() if (t in extra or t[:_PREFIX] in extra)
+                 and t not in have and t[:_PREFIX] not in have)
+    return gained >= 0.15 * sum(weights.values())
+
+
 def _with_prefixes(terms: list[str]) -> set[str]:
     """The terms and their first six letters: "russia" and "russian" then match (the stemmer
     keeps them apart)."""
@@ -338,7 +344,7 @@ def _quoted(text: str) -> str:
 
 
 def _cite(passages: list[Passage], spans: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], int]:
-    """The 1-based number of the passage that holds each span (passages are added if needed)."""
+    """The 1-based number of the passage that holds each span; a span in none is left out."""
     numbers = {}
     for span in spans:
         doc_id, start, end = span

@@ -29,12 +29,13 @@ from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, build_index, load_index, open_index
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer
+_PUNCTUATION = set(string.punctuation) | {"“", "”", "‘", "…"}
 
 
 def normalize(text: str) -> str:
     """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces."""
     text = text.lower().replace("’", "'")
-    text = "".join(ch for ch in text if ch not in set(string.punctuation) | {"“", "”", "‘", "…"})
+    text = "".join(ch for ch in text if ch not in _PUNCTUATION)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 
