@@ -15,6 +15,7 @@ import html
 import logging
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -110,7 +111,10 @@ class App:
         self.index_dir = Path(index_dir)
         self.default = qa.open_index(self.index_dir)
         self.default.embedder.warm_up()
-        self.uploads = Path(uploads_dir or tempfile.mkdtemp(prefix="qa-uploads-"))
+        # Uploads live in a private temporary folder unless one is named; it is removed when the
+        # server stops (Ctrl+C or SIGTERM, see ``serve``) or the App is garbage-collected.
+        self._tmp = None if uploads_dir else tempfile.TemporaryDirectory(prefix="qa-uploads-")
+        self.uploads = Path(uploads_dir or self._tmp.name)
         self._indexes: OrderedDict[str, qa.Index] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_sessions
@@ -166,7 +170,8 @@ class App:
 
 
 def build_ui(app: App) -> gr.Blocks:
-    with gr.Blocks(title="articleqa", analytics_enabled=False) as demo:
+    # delete_cache: Gradio's copies of uploaded files are removed after an hour and at shutdown.
+    with gr.Blocks(title="articleqa", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         session_index = gr.State(None)  # None: the shared default index; else an upload's key
         last_answer = gr.State(None)
         gr.Markdown("## articleqa\nAsk about the article. Every answer is quoted from the text and cited; "
@@ -194,7 +199,7 @@ def build_ui(app: App) -> gr.Blocks:
                     files = gr.File(label=f"Upload .txt, .md, .html, .pdf (up to {MAX_UPLOAD_MB} MB each)",
                                     file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload")
                     with gr.Row():
-                        index_btn = gr.Button("Index these documents", variant="primary")
+                        index_btn = gr.Button("Index these documents", variant="primary", elem_id="qa-index")
                         reset_btn = gr.Button("Back to the bundled article")
                     status = gr.Markdown(f"Answering from **{escape_markdown(app.default.documents[0].title)}**.",
                                          elem_id="qa-status")
@@ -262,8 +267,16 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
     """Start the chat server (loopback by default, no share link, no analytics)."""
     app = App(index_dir)
     demo = build_ui(app)
+    if block and threading.current_thread() is threading.main_thread():
+        # SIGTERM (systemd, docker stop, kill) closes the server like Ctrl+C does, so that the
+        # process exits normally and the temporary upload folder is removed.
+        signal.signal(signal.SIGTERM, _interrupt)
     demo.queue(default_concurrency_limit=4, max_size=256)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=not block,
                 max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS,
                 footer_links=["api"])
     return demo
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
