@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import signal
 import subprocess
@@ -11,9 +12,11 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import HEADLINE, HEADLINE_EVIDENCE
+from test_ui import ARTIFACTS
 
 import qa
 from qa import storage
@@ -46,25 +49,54 @@ def test_a_build_killed_half_way_leaves_the_previous_index_answering(index_copy,
     assert len(index.documents) == 1
 
 
-def test_32_concurrent_chat_requests_are_all_answered(tmp_path_factory):
-    from gradio_client import Client
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process, in MB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
+def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
+    from gradio_client import Client, handle_file
     from test_ui import _start
 
     tmp = tmp_path_factory.mktemp("load")
     proc, url = _start(tmp / "index", tmp)  # no index yet: the server builds the bundled one
+    questions = [HEADLINE, "How many organizations are operating in the IT area?",
+                 "What is the population of Brazil?", "What did Putin say Russian companies offer?"] * 8
+    expect = [HEADLINE_EVIDENCE, "60,000 organizations", "The article does not say", "reliable software"]
+
+    def chat(i: int) -> str:
+        return Client(url, verbose=False).predict(questions[i], api_name="/chat")
+
+    def upload_then_ask(n: int) -> str:
+        doc = tmp / f"island{n}.txt"
+        doc.write_text(f"Island report {n}. The gannet colony on island {n} counts {n * 1000 + 7} birds. "
+                       "Fishing boats stay away in spring.")
+        client = Client(url, verbose=False)
+        _, status, _ = client.predict([handle_file(str(doc))], api_name="/upload")
+        assert "Answering from your documents" in status, status
+        return client.predict(f"How many birds does the colony on island {n} count?", api_name="/chat")
+
+    def wave() -> None:
+        with concurrent.futures.ThreadPoolExecutor(36) as pool:
+            chats = [pool.submit(chat, i) for i in range(32)]
+            uploads = [pool.submit(upload_then_ask, n) for n in range(4)]
+            for i, future in enumerate(chats):
+                assert expect[i % 4] in future.result(), (questions[i], future.result())
+            for n, future in enumerate(uploads):
+                assert f"{n * 1000 + 7:,}" in future.result() or f"{n * 1000 + 7}" in future.result(), future.result()
+
     try:
-        questions = [HEADLINE, "How many organizations are operating in the IT area?",
-                     "What is the population of Brazil?", "What did Putin say Russian companies offer?"] * 8
-        expect = [HEADLINE_EVIDENCE, "60,000 organizations", "The article does not say", "reliable software"]
-
-        def ask(q):
-            return Client(url, verbose=False).predict(q, api_name="/chat")
-
-        with concurrent.futures.ThreadPoolExecutor(32) as pool:
-            answers = list(pool.map(ask, questions))
-        assert len(answers) == 32
-        for i, answer in enumerate(answers):
-            assert expect[i % 4] in answer, (questions[i], answer)
+        wave()
+        after_first, _ = _rss_mb(proc.pid)
+        wave()
+        after_second, peak = _rss_mb(proc.pid)
+        # Memory is bounded: a second wave of the same load does not keep growing the server.
+        assert after_second - after_first < 150, (after_first, after_second)
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "load.json").write_text(json.dumps({
+            "requests": 2 * (32 + 4 * 2), "rss_mb_after_wave_1": after_first,
+            "rss_mb_after_wave_2": after_second, "peak_rss_mb": peak}, indent=2))
         # The server does not hand out files outside what it must serve.
         for path in [str(tmp / "index" / "manifest.json"), "/etc/passwd", "../../../../etc/passwd"]:
             with pytest.raises(urllib.error.HTTPError) as e:
@@ -72,7 +104,10 @@ def test_32_concurrent_chat_requests_are_all_answered(tmp_path_factory):
             assert e.value.code in (403, 404)
     finally:
         proc.terminate()
-        proc.wait(timeout=60)
+        code = proc.wait(timeout=60)
+    # SIGTERM shuts down cleanly and the uploaded documents do not outlive the server.
+    assert code == 0
+    assert not list((tmp / "tmp").glob("qa-uploads-*"))
 
 
 def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path):
@@ -89,3 +124,42 @@ def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path
         bad = tmp_path / "run.exe"
         bad.write_bytes(b"MZ")
         app.add_upload([str(bad)])
+
+
+@pytest.mark.parametrize("name", ["huge.txt", "huge.pdf"])
+def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, capsys, name):
+    from qa.cli import main
+
+    huge = tmp_path / name
+    with huge.open("wb") as f:
+        f.truncate(100 * 1024 * 1024)  # sparse: 100 MB by size, refused before any byte is read
+    before = (index_copy / "manifest.json").read_bytes()
+    assert main(["build", str(huge), "--index", str(index_copy)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (f"qa: error: {huge} is 104,857,600 bytes, over the 20,971,520-byte limit "
+                   "(Settings.max_file_bytes): split it or raise the limit")
+    assert (index_copy / "manifest.json").read_bytes() == before
+
+
+def test_a_1_mb_line_without_punctuation_builds_in_bounded_memory(tmp_path):
+    words = [f"word{i}" for i in range(97)] + ["lighthouse"]
+    line = " ".join(words[i % len(words)] for i in range(150_000))
+    assert len(line) > 1_000_000 and "\n" not in line
+    (tmp_path / "line.txt").write_text(line)
+    script = textwrap.dedent(f"""
+        import json, resource
+        import qa
+        index = qa.build_index([{str(tmp_path / "line.txt")!r}], {str(tmp_path / "ix")!r}, progress=False)
+        hit = index.search("lighthouse", k=1)[0]
+        print(json.dumps({{"chunks": len(index), "longest": max(c.end - c.start for c in index.chunks),
+                          "slice_ok": index.document(hit.doc_id).text[hit.start:hit.end] == hit.text,
+                          "hit": "lighthouse" in hit.text,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout)
+    assert out["chunks"] > 1000 and out["longest"] <= qa.Settings().chunk_size
+    assert out["slice_ok"] and out["hit"]
+    # The model alone takes about 600 MB; the text adds a few MB, not a copy per chunk.
+    assert out["peak_rss_mb"] < 1500, out

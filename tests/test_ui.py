@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import HEADLINE, HEADLINE_EVIDENCE
+from conftest import HEADLINE, HEADLINE_EVIDENCE, minimal_pdf
 
 import qa
 
@@ -33,8 +33,10 @@ def _free_port() -> int:
 def _start(index_dir: Path, tmp: Path):
     port = _free_port()
     log = (tmp / f"server-{port}.log").open("w")
+    (tmp / "tmp").mkdir(exist_ok=True)  # the server's TMPDIR: its upload folder goes there
     proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port), "--index", str(index_dir)],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
+                            env={**os.environ, "TMPDIR": str(tmp / "tmp"), "GRADIO_TEMP_DIR": str(tmp / "gradio")})
     url = f"http://127.0.0.1:{port}/"
     for _ in range(600):  # a bound against a hung start, not a speed check
         if proc.poll() is not None:
@@ -102,6 +104,61 @@ def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
     assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
 
 
+def _encrypted_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(minimal_pdf("Secret owls."))))
+    writer.encrypt(user_password="owl", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+BAD_UPLOADS = [  # name, content, what the visitor reads
+    ("empty.txt", b"", "empty.txt is empty: give a file with text"),
+    ("blank.md", b"  \n\t \n", "blank.md is empty: give a file with text"),
+    ("binary.txt", bytes(range(256)) * 4, "binary.txt looks like binary data, not text"),
+    ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "broken.pdf is not a readable PDF"),
+    ("scan.pdf", minimal_pdf(""), "scan.pdf has no text layer (a scanned PDF?): run OCR on it first"),
+    ("locked.pdf", None, "locked.pdf is an encrypted PDF: decrypt it first"),
+    ("page.html", b"<html><body><script>x()</script></body></html>", "page.html has no text"),
+    ("run.exe", b"MZ", "Invalid file type. Please upload a file that is one of these formats"),
+    ("README", b"no extension", "Invalid file type. Please upload a file that is one of these formats"),
+]
+
+
+def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server, tmp_path):
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    client = Client(server, verbose=False)
+    client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    for name, content, message in BAD_UPLOADS:
+        (tmp_path / name).write_bytes(_encrypted_pdf() if content is None else content)
+        try:
+            _, status, _ = client.predict([handle_file(str(tmp_path / name))], api_name="/upload")
+        except AppError as e:  # refused by Gradio's own type check, shown as an error toast
+            status = str(e)
+        assert message in status.replace("\\", ""), (name, status)
+        assert str(tmp_path) not in status  # the server's paths are not shown
+        assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat"), name
+    # A 100 MB file: gradio_client refuses it before sending; the server refuses it too.
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(100 * 1024 * 1024)
+    with pytest.raises(ValueError, match="exceeds the maximum file size of 20971520 bytes"):
+        client.predict([handle_file(str(huge))], api_name="/upload")
+    import httpx
+
+    with huge.open("rb") as f:
+        response = httpx.post(f"{server}gradio_api/upload", files={"files": ("huge.txt", f)}, timeout=120)
+    assert response.status_code == 413, response.text[:200]
+    assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat")
+
+
 def _browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
@@ -161,6 +218,27 @@ def test_document_html_is_shown_as_text_never_run(xss_server):
         assert page.locator("#qa-sources img, #qa-article img, #qa-chat img[src='x']").count() == 0
         assert not dialogs
         assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")]
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_browser_shows_why_an_upload_failed(server, tmp_path):
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server)
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
+        page.locator("#qa-upload").get_by_text("binary.txt").first.wait_for(timeout=120_000)
+        page.locator("#qa-index").click()
+        status = page.locator("#qa-status").get_by_text("Upload failed")
+        status.wait_for(timeout=120_000)
+        assert "binary.txt looks like binary data, not text" in page.locator("#qa-status").inner_text()
+        _ask(page, server, HEADLINE)  # the page still answers from the article
+        page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
     finally:
         browser.close()
         pw.stop()
