@@ -215,7 +215,7 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | None = N
     """
     index_dir = Path(index_dir)
     manifest = storage.read_manifest(index_dir)
-    hint = storage.rebuild_hint(index_dir)
+    hint = storage.rebuild_hint(index_dir, storage.manifest_sources(manifest))
     settings = _settings_for(manifest, settings, index_dir)
     data = storage.data_folder(index_dir, manifest)
     try:
@@ -243,15 +243,26 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
                progress: bool | None = None) -> Index:
     """Load the index in ``index_dir``, building or refreshing it first when needed.
 
-    With no index there yet, the bundled article is indexed. When a source file (or the
-    bundled article) changed since the build, the index is rebuilt from its sources;
-    unchanged text is not embedded again.
+    With no index there yet, the bundled article is indexed; a damaged index of the bundled
+    article alone is rebuilt (nothing can be lost). When a source file (or the bundled
+    article) changed since the build, the index is rebuilt from its sources; unchanged text
+    is not embedded again.
+
+    Raises:
+        IndexLoadError: an index of other documents is damaged (the message says how to
+            rebuild it); it is never overwritten without being asked.
     """
     index_dir = Path(index_dir)
     if not (index_dir / storage.MANIFEST).exists():
         log.info("no index in %s yet: indexing the bundled article", index_dir)
         return build_index(None, index_dir, settings=settings, progress=progress)
-    index = load_index(index_dir, settings=settings)
+    try:
+        index = load_index(index_dir, settings=settings)
+    except IndexLoadError as e:
+        if not _bundled_only(index_dir):
+            raise
+        log.warning("%s; rebuilding it from the bundled article", e)
+        return build_index(None, index_dir, settings=settings, progress=progress)
     stale = index.stale_sources()
     if not stale:
         return index
@@ -267,6 +278,15 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
     return _build(docs, index_dir, index.settings, progress)
 
 
+def _bundled_only(index_dir: Path) -> bool:
+    """Whether the index's (readable) manifest lists only the bundled article."""
+    try:
+        sources = storage.manifest_sources(storage.read_manifest(index_dir))
+    except IndexLoadError:
+        return False
+    return bool(sources) and sources == [BUNDLED_SOURCE]
+
+
 def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) -> Settings:
     built = manifest["settings"]
     if settings is None:
@@ -275,7 +295,8 @@ def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) ->
     if settings.model != manifest["model"]:
         raise IndexLoadError(
             f"{index_dir} was built with model {manifest['model']!r}, not {settings.model!r}: "
-            f"rebuild it with `qa build ... --index {index_dir} --model {settings.model}` "
+            f"rebuild it with `{storage.rebuild_hint(index_dir, storage.manifest_sources(manifest))} "
+            f"--model {settings.model}` "
             "or load it without naming a model"
         )
     return settings

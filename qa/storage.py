@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import time
 import uuid
@@ -36,8 +37,22 @@ _BUILDING = ".building-"
 _DATA = "data-"
 
 
-def rebuild_hint(index_dir: Path) -> str:
-    return "qa build" if Path(index_dir) == Path("index") else f"qa build ... --index {index_dir}"
+def rebuild_hint(index_dir: Path, sources: list[str | None] | None = None) -> str:
+    """The command that rebuilds ``index_dir`` from ``sources`` (as a manifest lists them).
+
+    ``None`` means the sources are unknown (the manifest is unreadable); ``[]`` or only
+    ``bundled:`` sources mean the bundled article, which ``qa build`` indexes by default.
+    """
+    target = "" if Path(index_dir) == Path("index") else f" --index {shlex.quote(str(index_dir))}"
+    if sources is not None and all(s and s.startswith("bundled:") for s in sources):
+        return f"qa build{target}"
+    if sources and len(sources) <= 3 and all(s and not s.startswith("bundled:") for s in sources):
+        return "qa build " + " ".join(shlex.quote(s) for s in sources if s) + target
+    return f"qa build SOURCES{target}"
+
+
+def manifest_sources(manifest: dict[str, Any]) -> list[str | None]:
+    return [row.get("source") for row in manifest.get("sources", [])]
 
 
 @contextlib.contextmanager
@@ -89,9 +104,10 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     path = index_dir / MANIFEST
     hint = rebuild_hint(index_dir)
     if not index_dir.is_dir():
-        raise IndexLoadError(f"no index at {index_dir}: build one with `{hint}`")
+        raise IndexLoadError(f"no index at {index_dir}: build one with `{rebuild_hint(index_dir, [])}`")
     if not path.is_file():
-        raise IndexLoadError(f"no index at {index_dir} ({path} is missing): build one with `{hint}`")
+        raise IndexLoadError(f"no index at {index_dir} ({path} is missing): "
+                             f"build one with `{rebuild_hint(index_dir, [])}`")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         version = manifest["format_version"]
@@ -102,14 +118,15 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise IndexLoadError(
             f"{path} has format {version}, newer than this articleqa reads ({FORMAT_VERSION}): "
-            f"upgrade articleqa (pip install -U articleqa) or rebuild with `{hint}`"
+            f"upgrade articleqa (pip install -U articleqa) or rebuild with "
+            f"`{rebuild_hint(index_dir, manifest_sources(manifest))}`"
         )
     return manifest
 
 
 def data_folder(index_dir: Path, manifest: dict[str, Any]) -> Path:
     """The manifest's data folder, after checking every file's size and checksum."""
-    hint = rebuild_hint(index_dir)
+    hint = rebuild_hint(index_dir, manifest_sources(manifest))
     data = index_dir / manifest["data"]
     for rel, meta in manifest["files"].items():
         path = data / rel

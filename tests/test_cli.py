@@ -77,3 +77,49 @@ def test_the_installed_command_exits_nonzero_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"qa: error: {tmp_path / 'nope.pdf'} does not exist: check the path"
     assert not (tmp_path / "ix" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("action, name", [("truncate", "vectors.faiss"), ("flip", "chunks.jsonl"),
+                                          ("delete", "bm25-sentences"), ("garble", "manifest.json")])
+def test_a_damaged_index_names_the_file_and_the_printed_command_repairs_it(tmp_path, capsys, action, name):
+    import shlex
+
+    (tmp_path / "owls.txt").write_text("Owls hunt at night. Their feathers make no sound.")
+    ix = tmp_path / "ix"
+    assert main(["build", str(tmp_path / "owls.txt"), "--index", str(ix), "--quiet"]) == 0
+    data = ix / json.loads((ix / "manifest.json").read_text())["data"]
+    target = ix / name if name == "manifest.json" else data / name
+    if action == "truncate":
+        target.write_bytes(target.read_bytes()[:-16])
+    elif action == "flip":
+        raw = bytearray(target.read_bytes())
+        raw[10] ^= 0x20
+        target.write_bytes(bytes(raw))
+    elif action == "delete":
+        import shutil
+
+        shutil.rmtree(target)
+    else:
+        target.write_text('{"format_version": 1, "model"')
+    capsys.readouterr()
+    assert main(["ask", "What makes no sound?", "--index", str(ix)]) == 1
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith("qa: error: ") and name in err
+    fix = err.rsplit("`", 2)[1]
+    if name == "manifest.json":  # the sources are unknown: the user names them
+        assert fix == f"qa build SOURCES --index {ix}"
+        fix = fix.replace("SOURCES", str(tmp_path / "owls.txt"))
+    else:
+        assert fix == f"qa build {tmp_path / 'owls.txt'} --index {ix}"
+    assert main([*shlex.split(fix)[1:], "--quiet"]) == 0
+    assert main(["ask", "What makes no sound?", "--index", str(ix)]) == 0
+    assert "feathers make no sound" in capsys.readouterr().out
+
+
+def test_a_damaged_index_of_the_bundled_article_repairs_itself(index_copy, capsys):
+    data = index_copy / json.loads((index_copy / "manifest.json").read_text())["data"]
+    (data / "vectors.faiss").write_bytes(b"not faiss")
+    assert main(["ask", HEADLINE, "--index", str(index_copy)]) == 0
+    captured = capsys.readouterr()
+    assert "vectors.faiss is damaged" in captured.err and "rebuilding it from the bundled article" in captured.err
+    assert HEADLINE_EVIDENCE in captured.out
