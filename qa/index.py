@@ -84,6 +84,7 @@ class Index:
         self.embedder = Embedder(settings.model, batch_size=settings.batch_size)
         self._documents = {d.id: d for d in documents}
         self._doc_order = [d.id for d in documents]
+        self._document_list = list(documents)
         self.chunks = chunks
         self.sentences = sentences  # (n, 3) int64: document number, start, end
         self.sentence_vectors = sentence_vectors
@@ -102,7 +103,7 @@ class Index:
 
     @property
     def documents(self) -> list[Document]:
-        return [self._documents[i] for i in self._doc_order]
+        return list(self._document_list)
 
     def document(self, doc_id: str) -> Document:
         return self._documents[doc_id]

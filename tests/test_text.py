@@ -70,3 +70,18 @@ def test_bad_questions_are_refused_with_the_reason(question, problem):
 
 def test_nul_bytes_are_removed_from_questions():
     assert check_question("cyber\x00 security?", 2000) == "cyber security?"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+       | st.lists(st.sampled_from(["The", "organizations", "60,000", "said", "Putin's", "cyber-security", "É", "ß",
+                                   "1,234,567", "a1", "x", "naïve", "İstanbul", "\u00a0", " ", ".", "IT"]),
+                  max_size=40).map(" ".join))
+def test_query_terms_match_the_terms_the_index_was_built_with(text):
+    import bm25s
+
+    from qa.lexical import _THOUSANDS, STOPWORDS, _stemmer, tokenize
+
+    built = bm25s.tokenize([_THOUSANDS.sub("", text)], stopwords=STOPWORDS, stemmer=_stemmer,
+                           return_ids=False, show_progress=False)[0]
+    assert tokenize(text) == built
