@@ -72,3 +72,35 @@ def minimal_pdf(text: str) -> bytes:
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def encrypted_pdf() -> bytes:
+    """A PDF that opens only with the password "owl"."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(minimal_pdf("Secret owls."))))
+    writer.encrypt(user_password="owl", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# Bad files every entry point must refuse with the reason (name, content, message). The Python
+# API (test_documents), the CLI (test_cli) and the UI upload (test_ui) each try all of them.
+BAD_FILES = [
+    ("empty.txt", b"", "empty.txt is empty: give a file with text"),
+    ("blank.md", b"  \n\t \n", "blank.md is empty: give a file with text"),
+    ("binary.txt", bytes(range(256)) * 4, "binary.txt looks like binary data, not text"),
+    ("page.html", b"<html><body><script>x()</script></body></html>", "page.html has no text"),
+    ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "broken.pdf is not a readable PDF"),
+    ("scan.pdf", minimal_pdf(""), "scan.pdf has no text layer (a scanned PDF?): run OCR on it first"),
+    ("locked.pdf", encrypted_pdf, "locked.pdf is an encrypted PDF: decrypt it first"),
+]
+
+
+def write_bad_file(folder: Path, name: str, content: bytes | object) -> Path:
+    path = folder / name
+    path.write_bytes(content() if callable(content) else content)
+    return path

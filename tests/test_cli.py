@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import HEADLINE, HEADLINE_EVIDENCE
+from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, write_bad_file
 
 from qa.cli import main
 
@@ -55,6 +55,36 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path, capsys, setup, args, m
     assert code != 0
     assert err[-1].startswith("qa: error: ") and message in err[-1]
     assert "Traceback" not in "\n".join(err)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    *BAD_FILES, ("table.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'")])
+def test_every_bad_file_fails_the_build_in_one_line_and_keeps_the_index(index_copy, tmp_path, capsys,
+                                                                      name, content, message):
+    path = write_bad_file(tmp_path, name, content)
+    before = (index_copy / "manifest.json").read_bytes()
+    assert main(["build", str(path), "--index", str(index_copy)]) == 1
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith(f"qa: error: {path}") and message in err
+    assert (index_copy / "manifest.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "the question is empty"), ("x" * 10_000, "the question is 10,000 characters long; the limit is 2,000"),
+    ("😀🚀❤️", "the question has no words"), ("\x00\x00", "the question is empty")])
+def test_bad_questions_exit_nonzero_with_the_reason(article_index_dir, capsys, question, message):
+    assert main(["ask", question, "--index", str(article_index_dir)]) == 1
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith("qa: error: ") and message in err
+
+
+def test_legacy_encodings_are_read_and_answered(tmp_path, capsys):
+    (tmp_path / "ru.txt").write_bytes("Президент призвал развивать цифровые технологии в России.".encode("cp1251"))
+    (tmp_path / "fr.txt").write_bytes("Le président a parlé de la sécurité numérique à Moscou.".encode("latin-1"))
+    assert main(["build", str(tmp_path / "ru.txt"), str(tmp_path / "fr.txt"), "--index", str(tmp_path / "ix"),
+                 "--quiet"]) == 0
+    assert main(["search", "sécurité numérique", "--index", str(tmp_path / "ix"), "-k", "1"]) == 0
+    assert "Le président a parlé de la sécurité numérique" in capsys.readouterr().out
 
 
 def test_failed_build_keeps_the_working_index(article_index_dir, tmp_path, capsys):

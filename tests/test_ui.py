@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import HEADLINE, HEADLINE_EVIDENCE, minimal_pdf
+from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, write_bad_file
 
 import qa
 
@@ -104,29 +104,9 @@ def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
     assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
 
 
-def _encrypted_pdf() -> bytes:
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(minimal_pdf("Secret owls."))))
-    writer.encrypt(user_password="owl", algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-BAD_UPLOADS = [  # name, content, what the visitor reads
-    ("empty.txt", b"", "empty.txt is empty: give a file with text"),
-    ("blank.md", b"  \n\t \n", "blank.md is empty: give a file with text"),
-    ("binary.txt", bytes(range(256)) * 4, "binary.txt looks like binary data, not text"),
-    ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "broken.pdf is not a readable PDF"),
-    ("scan.pdf", minimal_pdf(""), "scan.pdf has no text layer (a scanned PDF?): run OCR on it first"),
-    ("locked.pdf", None, "locked.pdf is an encrypted PDF: decrypt it first"),
-    ("page.html", b"<html><body><script>x()</script></body></html>", "page.html has no text"),
-    ("run.exe", b"MZ", "Invalid file type. Please upload a file that is one of these formats"),
-    ("README", b"no extension", "Invalid file type. Please upload a file that is one of these formats"),
-]
+BAD_UPLOADS = [*BAD_FILES,  # and two that Gradio's own type check refuses (an error toast)
+               ("run.exe", b"MZ", "Invalid file type. Please upload a file that is one of these formats"),
+               ("README", b"no extension", "Invalid file type. Please upload a file that is one of these formats")]
 
 
 def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server, tmp_path):
@@ -137,9 +117,9 @@ def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server,
     client = Client(server, verbose=False)
     client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
     for name, content, message in BAD_UPLOADS:
-        (tmp_path / name).write_bytes(_encrypted_pdf() if content is None else content)
+        path = write_bad_file(tmp_path, name, content)
         try:
-            _, status, _ = client.predict([handle_file(str(tmp_path / name))], api_name="/upload")
+            _, status, _ = client.predict([handle_file(str(path))], api_name="/upload")
         except AppError as e:  # refused by Gradio's own type check, shown as an error toast
             status = str(e)
         assert message in status.replace("\\", ""), (name, status)
@@ -157,6 +137,22 @@ def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server,
         response = httpx.post(f"{server}gradio_api/upload", files={"files": ("huge.txt", f)}, timeout=120)
     assert response.status_code == 413, response.text[:200]
     assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat")
+
+
+def test_bad_questions_get_the_reason_and_legacy_encodings_upload(server, tmp_path):
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    client = Client(server, verbose=False)
+    for question, message in [("", "the question is empty"), ("x" * 10_000, "the question is 10,000 characters"),
+                              ("😀🚀❤️", "the question has no words"), ("\x00", "the question is empty")]:
+        with pytest.raises(AppError, match=message):
+            client.predict(question, api_name="/chat")
+    (tmp_path / "ru.txt").write_bytes("Президент призвал развивать цифровые технологии в России.".encode("cp1251"))
+    _, status, _ = client.predict([handle_file(str(tmp_path / "ru.txt"))], api_name="/upload")
+    assert "Президент призвал" in status
+    answer = client.predict("Что призвал развивать Президент?", api_name="/chat")
+    assert "цифровые технологии" in answer and "does not say" not in answer, answer
 
 
 def _browser():
@@ -225,12 +221,22 @@ def test_document_html_is_shown_as_text_never_run(xss_server):
 
 @pytest.mark.browser
 def test_browser_shows_why_an_upload_failed(server, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
     pw, browser = _browser()
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server)
-        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-question textarea").wait_for(timeout=120_000)  # the app is up
+        upload = page.locator("#qa-upload")
+        for _ in range(20):  # a click before the page is hydrated is lost: click until the tab shows
+            page.get_by_role("tab", name="Documents").click()
+            try:
+                upload.wait_for(state="visible", timeout=3_000)
+                break
+            except PlaywrightTimeout:
+                continue
         page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
         page.locator("#qa-upload").get_by_text("binary.txt").first.wait_for(timeout=120_000)
         page.locator("#qa-index").click()
@@ -239,6 +245,10 @@ def test_browser_shows_why_an_upload_failed(server, tmp_path):
         assert "binary.txt looks like binary data, not text" in page.locator("#qa-status").inner_text()
         _ask(page, server, HEADLINE)  # the page still answers from the article
         page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "failed-upload.png"), full_page=True)
+        raise
     finally:
         browser.close()
         pw.stop()
