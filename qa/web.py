@@ -234,7 +234,7 @@ def build_ui(app: App) -> gr.Blocks:
             try:
                 return qa.Chatbot(app.index_for(key)).ask(message).text
             except qa.QAError as e:
-                raise gr.Error(str(e)) from e
+                raise gr.Error(str(e), print_exception=False) from e  # a user error, not a bug
 
         api_question, api_answer = gr.Textbox(visible=False), gr.Textbox(visible=False)
         api_question.submit(chat_api, [api_question, session_index], api_answer, api_name="chat")
