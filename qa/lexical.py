@@ -31,8 +31,6 @@ STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | {
 
 # "60,000" and "60000" are one number: drop thousands separators before splitting words.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
 _STOPWORD_SET = frozenset(STOPWORDS)
 
@@ -46,7 +44,6 @@ def tokenize(text: str) -> list[str]:
     """
     words = [w for w in _WORDS.findall(_THOUSANDS.sub("", text).lower()) if w not in _STOPWORD_SET]
     return _stemmer.stemWords(words) if words else []
-
 
 
 class LexicalIndex:
