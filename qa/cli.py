@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     add("chat", "a conversation in the terminal (follow-up questions understood)")
 
     p = add("eval", "score answers on a JSONL question set or a SQuAD JSON file")
+    # A SQuAD file gets its own index in .qa-eval/ unless --index names one: the default
+    # index (the user's documents) must not be replaced by SQuAD's paragraphs.
+    p.set_defaults(index=None)
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
@@ -201,7 +204,10 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    report = evaluation.evaluate_file(args.file, args.index, limit=args.limit)
+    index = args.index
+    if index is None and args.file.endswith(".jsonl"):  # questions for the default index
+        index = os.environ.get("QA_INDEX", "index")
+    report = evaluation.evaluate_file(args.file, index, limit=args.limit)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -129,15 +129,22 @@ def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:
 
 def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
                 progress: bool = True) -> Index:
-    """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged."""
+    """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged.
+
+    Raises:
+        SourceError: ``index_dir`` holds an index of other documents (it is left alone).
+    """
     digest = hashlib.sha256("".join(d.id + d.sha256 for d in docs).encode()).hexdigest()
     index_dir = Path(index_dir or Path(".qa-eval") / f"{path.stem}-{digest[:10]}")
     try:
         index = load_index(index_dir)
-        if [s["sha256"] for s in index.manifest["sources"]] == [d.sha256 for d in docs]:
-            return index
     except IndexLoadError:
-        pass
+        return build_index(docs, index_dir, progress=progress or None)
+    if [s["sha256"] for s in index.manifest["sources"]] == [d.sha256 for d in docs]:
+        return index
+    if not {d.id for d in index.documents} & {d.id for d in docs}:
+        raise SourceError(f"{index_dir} holds an index of other documents, not of {path.name}: "
+                          "name another folder with --index (or none, for one in .qa-eval/)")
     return build_index(docs, index_dir, progress=progress or None)
 
 

@@ -153,3 +153,24 @@ def test_a_damaged_index_of_the_bundled_article_repairs_itself(index_copy, capsy
     captured = capsys.readouterr()
     assert "vectors.faiss is damaged" in captured.err and "rebuilding it from the bundled article" in captured.err
     assert HEADLINE_EVIDENCE in captured.out
+
+
+def test_squad_eval_never_replaces_the_default_index(article_index_dir, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    squad = {"data": [{"title": "Owls", "paragraphs": [{
+        "context": "Owls hunt at night. Their feathers make no sound.",
+        "qas": [{"id": "1", "question": "When do owls hunt?", "answers": [{"text": "at night", "answer_start": 10}]}],
+    }]}]}
+    (tmp_path / "mini.json").write_text(json.dumps(squad))
+    default = tmp_path / "index"  # $QA_INDEX (conftest)
+    shutil.copytree(article_index_dir, default)
+    before = (default / "manifest.json").read_bytes()
+    assert main(["eval", str(tmp_path / "mini.json"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["answer_contains_gold"] == 1.0 and ".qa-eval" in report["index"]
+    assert (default / "manifest.json").read_bytes() == before
+    # Named on purpose, an index of other documents is refused, not overwritten.
+    assert main(["eval", str(tmp_path / "mini.json"), "--index", str(default)]) == 1
+    assert "holds an index of other documents" in capsys.readouterr().err
+    assert (default / "manifest.json").read_bytes() == before
