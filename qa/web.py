@@ -26,6 +26,7 @@ from pathlib import Path
 import gradio as gr
 
 import qa
+from qa.documents import SUPPORTED_SUFFIXES
 
 log = logging.getLogger("qa")
 
@@ -35,8 +36,8 @@ EXAMPLES = [
     "What role did IT play during the epidemic restrictions?",
     "What did Putin say Russian companies offer?",
 ]
-UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf"]
-MAX_UPLOAD_MB = 20
+UPLOAD_TYPES = list(SUPPORTED_SUFFIXES)
+MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build accepts, no more
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=&:])")
 _CSS = """
 .qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
