@@ -49,24 +49,6 @@ def rankings(index, ranking, candidates: int = 50) -> dict[str, np.ndarray]:
             "weighted_chunks": pool[np.argsort(-weighted, kind="stable")], "final": ranking.chunks}
 
 
-def doc_rank(index, chunks: np.ndarray, doc_id: str) -> int:
-    """1-based rank of ``doc_id`` among the documents of ``chunks`` (a large number if absent)."""
-    seen: list[str] = []
-    for c in chunks[:50]:
-        d = index.chunks[int(c)].doc_id
-        if d not in seen:
-            seen.append(d)
-            if d == doc_id:
-                return len(seen)
-    return 10**9
-
-
-def retrieval_row(ranks: list[int]) -> dict:
-    r = np.array(ranks)
-    return {"R@1": float(np.mean(r <= 1)), "R@5": float(np.mean(r <= 5)),
-            "MRR@10": float(np.mean(np.where(r <= 10, 1.0 / r, 0.0)))}
-
-
 def roc_auc(positive: list[float], negative: list[float]) -> float:
     """P(a random positive scores above a random negative), ties counted half."""
     p, n = np.sort(np.array(positive)), np.sort(np.array(negative))
@@ -79,7 +61,7 @@ def roc_auc(positive: list[float], negative: list[float]) -> float:
 
 def squad(name: str, path: Path, cache: Path, limit: int | None) -> dict:
     import qa
-    from qa.evaluation import contains_answer, squad_documents, squad_index
+    from qa.evaluation import contains_answer, document_rank, retrieval_figures, squad_documents, squad_index
 
     docs, questions = squad_documents(json.loads(path.read_text(encoding="utf-8")))
     index = squad_index(path, docs, cache / path.stem)
@@ -93,13 +75,13 @@ def squad(name: str, path: Path, cache: Path, limit: int | None) -> dict:
             conf_impossible.append(answer.confidence)
             continue
         for ranker, chunks in rankings(index, ranking).items():
-            ranks[ranker].append(doc_rank(index, chunks, q["doc_id"]))
+            ranks[ranker].append(document_rank(index, chunks, q["doc_id"]))
         correct.append(contains_answer(answer, q["answers"]))
         conf_answerable.append(answer.confidence)
     threshold = index.settings.abstain_below
     out = {"name": name, "file": path.name, "paragraphs": len(docs), "chunks": len(index.chunks),
            "questions": len(questions), "answerable": len(correct),
-           "retrieval": {r: retrieval_row(v) for r, v in ranks.items()},
+           "retrieval": {r: retrieval_figures(v) for r, v in ranks.items()},
            "answer_contains_gold": float(np.mean(correct)),
            "wrongly_declined": float(np.mean(np.array(conf_answerable) < threshold))}
     if conf_impossible:

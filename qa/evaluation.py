@@ -168,18 +168,14 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
         if q["impossible"]:
             declined_impossible.append(answer.abstained)
             continue
-        doc_order = list(dict.fromkeys(index.chunks[int(c)].doc_id for c in ranking.chunks))
-        ranks.append(doc_order.index(q["doc_id"]) + 1 if q["doc_id"] in doc_order else 10**9)
+        ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
         correct.append(contains_answer(answer, q["answers"]))
         declined_answerable.append(answer.abstained)
-    ranks_a = np.array(ranks)
     summary = {
         "paragraphs": len(docs),
         "questions": len(questions),
         "answerable": len(ranks),
-        "R@1": float(np.mean(ranks_a <= 1)) if len(ranks) else 0.0,
-        "R@5": float(np.mean(ranks_a <= 5)) if len(ranks) else 0.0,
-        "MRR@10": float(np.mean(np.where(ranks_a <= 10, 1.0 / ranks_a, 0.0))) if len(ranks) else 0.0,
+        **retrieval_figures(ranks),
         "answer_contains_gold": _mean(correct),
         "wrongly_declined": _mean(declined_answerable),
         "ask_ms_p50": float(np.median(ms)) if ms else 0.0,
@@ -189,6 +185,26 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
         summary["declined_unanswerable"] = _mean(declined_impossible)
         summary["answered_correctly"] = _mean(correct)
     return {"format": "squad", "file": str(path), "index": str(index.directory), "summary": summary}
+
+
+def document_rank(index: Index, chunks: np.ndarray, doc_id: str) -> int:
+    """1-based rank of ``doc_id`` among the documents of the ranked ``chunks`` (10**9 if absent)."""
+    seen: set[str] = set()
+    for c in chunks:
+        d = index.chunks[int(c)].doc_id
+        if d == doc_id:
+            return len(seen) + 1
+        seen.add(d)
+    return 10**9
+
+
+def retrieval_figures(ranks: list[int]) -> dict[str, float]:
+    """R@1, R@5 and MRR@10 of the 1-based ranks of the right document."""
+    if not ranks:
+        return {"R@1": 0.0, "R@5": 0.0, "MRR@10": 0.0}
+    r = np.array(ranks)
+    return {"R@1": float(np.mean(r <= 1)), "R@5": float(np.mean(r <= 5)),
+            "MRR@10": float(np.mean(np.where(r <= 10, 1.0 / r, 0.0)))}
 
 
 def _mean(values: Any) -> float:
