@@ -238,7 +238,7 @@ class Chatbot:
                 chosen.append(c)
                 break
         chosen.sort(key=lambda c: c.row)
-        return self._answer(question, chosen, best, passages, confidence, query, ranking)
+        return self._answer(question, chosen, best, passages, confidence, query)
 
     def _candidates(self, question: str, query: str, ranking: Ranking
                     ) -> tuple[list[_Candidate], dict[str, float]]:
@@ -277,7 +277,7 @@ class Chatbot:
         return out, (weights if own_terms else {})
 
     def _answer(self, question: str, chosen: list[_Candidate], best: _Candidate,
-                passages: list[Passage], confidence: float, query: str, ranking: Ranking) -> Answer:
+                passages: list[Passage], confidence: float, query: str) -> Answer:
         cited = _cite(passages, [self.index.sentence(c.row) for c in chosen])
         limit = MAX_QUOTE_CHARS // len(chosen)
         quote = ""

@@ -82,9 +82,8 @@ class Index:
         self.manifest = manifest
         self.settings = settings
         self.embedder = Embedder(settings.model, batch_size=settings.batch_size)
+        self._document_list = list(documents)  # in order: sentences refer to them by number
         self._documents = {d.id: d for d in documents}
-        self._doc_order = [d.id for d in documents]
-        self._document_list = list(documents)
         self.chunks = chunks
         self.sentences = sentences  # (n, 3) int64: document number, start, end
         self.sentence_vectors = sentence_vectors
@@ -111,7 +110,7 @@ class Index:
     def sentence(self, row: int) -> tuple[str, int, int]:
         """(doc_id, start, end) of sentence ``row``."""
         doc, start, end = (int(v) for v in self.sentences[row])
-        return self._doc_order[doc], start, end
+        return self._document_list[doc].id, start, end
 
     def sentence_text(self, row: int) -> str:
         doc_id, start, end = self.sentence(row)
@@ -285,7 +284,7 @@ def _bundled_only(index_dir: Path) -> bool:
         sources = storage.manifest_sources(storage.read_manifest(index_dir))
     except IndexLoadError:
         return False
-    return bool(sources) and sources == [BUNDLED_SOURCE]
+    return sources == [BUNDLED_SOURCE]
 
 
 def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) -> Settings:
