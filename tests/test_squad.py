@@ -1,0 +1,44 @@
+"""SQuAD's official EM/F1 on a predictions dict, against figures worked out by hand (pure, fast)."""
+
+import pytest
+
+from qa import squad
+
+DATA = {"version": "2.0", "data": [{"title": "Owls", "paragraphs": [{
+    "context": "Barn owls hunt at night. They eat about 1,000 mice a year.",
+    "qas": [
+        {"id": "q1", "question": "When do barn owls hunt?", "answers": [{"text": "at night", "answer_start": 15}]},
+        {"id": "q2", "question": "How many mice?",
+         "answers": [{"text": "about 1,000 mice", "answer_start": 34}, {"text": "1,000", "answer_start": 40}]},
+        {"id": "q3", "question": "What do bats eat?", "answers": [], "is_impossible": True},
+    ]}]}]}
+
+
+def test_official_normalization():
+    assert squad.normalize_answer("The  Barn-Owl, an owl!") == "barnowl owl"
+
+
+@pytest.mark.parametrize("gold, prediction, em, f1", [
+    ("at night", "at night", 1, 1.0),
+    ("at night", "The night", 0, 2 * 0.5 * 1.0 / 1.5),   # tokens: [night] vs [at, night]: P 1, R 0.5
+    ("about 1,000 mice", "1,000 mice a year", 0, 2 / 3),  # [about 1000 mice] vs [1000 mice year]
+    ("", "", 1, 1.0),
+    ("", "mice", 0, 0.0),
+])
+def test_exact_match_and_f1(gold, prediction, em, f1):
+    assert squad.exact_match(gold, prediction) == em
+    assert squad.f1(gold, prediction) == pytest.approx(f1)
+
+
+def test_score_takes_the_best_gold_and_splits_answerable_from_unanswerable():
+    preds = {"q1": "night", "q2": "1,000", "q3": ""}
+    s = squad.score(DATA, preds)
+    # q1: F1 2/3 (P 1, R 1/2), EM 0; q2: the second gold matches exactly; q3: "" is right.
+    assert s["exact"] == pytest.approx(100 * 2 / 3)
+    assert s["f1"] == pytest.approx(100 * (2 / 3 + 1 + 1) / 3)
+    assert s["HasAns_f1"] == pytest.approx(100 * (2 / 3 + 1) / 2) and s["HasAns_total"] == 2
+    assert s["NoAns_exact"] == 100.0 and s["NoAns_total"] == 1
+
+
+def test_a_missing_prediction_counts_as_wrong():
+    assert squad.score(DATA, {"q3": "owls"})["exact"] == 0.0
