@@ -1,0 +1,82 @@
+"""Follow-up questions: when a question leans on the previous one, and what to search then.
+
+A question is a follow-up only when it cannot stand alone: it opens by continuing ("And how
+many organizations?", "What about Europe?"), refers back with a pronoun ("Why did he thank
+them?"), or is an ellipsis with at most one word of its own ("Why?", "And companies?").
+"Who is Putin?" and "Is there a national project?" stand alone, and are searched exactly
+as on a fresh page.
+
+A follow-up is searched as itself followed by the previous *resolved* question (which may
+itself carry an earlier one), newest first and cut to ``MAX_QUERY_CHARS``, so a long
+conversation neither grows the query without bound nor pushes the newest words out of what
+the embedding model reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.lexical import tokenize
+
+# What all-MiniLM-L6-v2 reads (256 tokens) is about 1,000 characters; two or three questions
+# are far less, and older ones matter less.
+MAX_QUERY_CHARS = 300
+
+_PRONOUNS = {"it", "its", "itself", "they", "them", "their", "theirs", "themselves", "he", "him", "his",
+             "himself", "she", "her", "hers", "herself"}
+# "this" / "that" ... refer back when they stand alone ("What is that?", "Why is this so?"), not
+# when they pick out a noun of the question itself ("this year", "that project").
+_DEMONSTRATIVES = {"this", "that", "these", "those"}
+_VERBS_AFTER = {"is", "was", "are", "were", "be", "been", "mean", "means", "meant", "do", "does", "did",
+                "so", "about", "for", "to", "in", "on", "with"}
+_CONTINUING = re.compile(r"^(and|also|but|so|then|what about|how about|and what about)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[a-z']+")
+
+
+def content(message: object) -> str:
+    """Text of a chat message's content (a str, or Gradio's list of parts)."""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, dict):
+        if "text" in message:
+            return str(message["text"])
+        return content(message.get("content", ""))
+    if isinstance(message, (list, tuple)):
+        return " ".join(content(part) for part in message)
+    return ""
+
+
+def is_followup(question: str) -> bool:
+    """Whether ``question`` cannot stand alone (see the module's docstring)."""
+    q = question.strip()
+    if _CONTINUING.match(q):
+        return True
+    words = _WORDS.findall(q.lower())
+    if any(w in _PRONOUNS for w in words):
+        return True
+    for i, w in enumerate(words):
+        if w in _DEMONSTRATIVES and (i + 1 == len(words) or words[i + 1] in _VERBS_AFTER):
+            return True
+    return not tokenize(q)
+
+
+def resolve(question: str, previous: str | None) -> str:
+    """What to search for ``question`` after the resolved question ``previous``."""
+    if not previous or not is_followup(question):
+        return question
+    query = f"{question} {previous}"
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS)
+    return query[:cut if cut > len(question) else MAX_QUERY_CHARS]
+
+
+def resolve_history(question: str, history: list[dict] | None) -> str:
+    """``resolve`` for ``question`` after a conversation of ``{"role", "content"}`` messages."""
+    resolved = None
+    for message in history or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            text = content(message).strip()
+            if text:
+                resolved = resolve(text, resolved)
+    return resolve(question, resolved)
