@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -158,8 +159,23 @@ def parse_bytes(data: bytes, suffix: str, *, name: str) -> tuple[str, str]:
     return title, text
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+_COMMON_CODE_PAGES = ("cp1252", "cp1251", "cp1250", "latin_1", "iso8859_15", "koi8_r", "cp1253", "cp1254")
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """Decode UTF-8 (with or without BOM), else the most likely legacy encoding (cp1251, latin-1...)."""
+    """Decode by byte-order mark (UTF-8, UTF-16, UTF-32: what Windows tools save), else
+    UTF-8, else the most likely legacy encoding (cp1251, latin-1...)."""
+    for bom, encoding in _BOMS:  # UTF-32 first: its little-endian mark starts like UTF-16's
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise SourceError(f"{name} starts with a {encoding} byte-order mark but is not {encoding} "
+                                  f"({e.reason} at byte {e.start}): save it as UTF-8") from e
     if b"\x00" in data[:8192]:
         raise SourceError(f"{name} looks like binary data, not text: give a .txt, .md, .html or .pdf file")
     try:
@@ -168,15 +184,29 @@ def decode_text(data: bytes, name: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:1_000_000]).best()
+    matches = from_bytes(data[:1_000_000])
+    # Of the encodings that fit, the everyday Windows code pages first: detection on a short
+    # text otherwise picks rare DOS ones (cp775 reads "flüsse" as "fl³sse").
+    best = next((m for m in matches if m.encoding in _COMMON_CODE_PAGES), None) or matches.best()
     if best is None:
         raise SourceError(
             f"{name} is not UTF-8 and its encoding could not be detected: save it as UTF-8"
         )
     try:
-        return data.decode(best.encoding)
+        text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError) as e:
         raise SourceError(f"{name} could not be decoded as {best.encoding}: save it as UTF-8") from e
+    if _few_cjk_in_latin(text):
+        # A few accented letters in Western text (latin-1, cp1252) also decode as East Asian
+        # double-byte pairs ("über" as "黚er"); such text is Western.
+        return data.decode("cp1252", errors="replace")
+    return text
+
+
+def _few_cjk_in_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    cjk = sum(1 for ch in letters if ord(ch) >= 0x2E80)
+    return 0 < cjk < 0.2 * len(letters)
 
 
 def _normalize(text: str) -> str:

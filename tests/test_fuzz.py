@@ -69,3 +69,40 @@ def test_read_file_of_random_bytes_names_the_file(tmp_path, suffix):
     with pytest.raises(qa.SourceError) as e:
         read_file(path, max_file_bytes=1 << 20)
     assert str(path) in str(e.value)
+
+
+_EN = [
+    "owls", "hunt", "at", "night", "and", "sleep", "by", "day", "their", "feathers", "make", "no", "sound",
+    "while", "they", "fly",
+]
+_RU = [
+    "президент", "призвал", "развивать", "цифровые", "технологии", "в", "россии", "компании", "предлагают",
+    "надёжные", "решения", "на", "внутреннем", "и", "мировом", "рынках",
+]
+_DE = [
+    "die", "eulen", "jagen", "nachts", "und", "schlafen", "am", "tag", "über", "wälder", "flüsse", "größer",
+    "schön",
+]
+VOCABULARY = {"utf-8": _EN + _RU + _DE + ["漢字"], "utf-8-sig": _EN + _RU, "utf-16": _EN + _RU + _DE + ["漢字"],
+              "cp1251": _RU, "latin-1": _DE}
+
+
+@st.composite
+def encoded_words(draw):
+    """Real words in an encoding; legacy (BOM-less, not UTF-8) ones in the language they are
+    for, and enough of them for detection to have something to go on."""
+    encoding = draw(st.sampled_from(sorted(VOCABULARY)))
+    legacy = encoding in ("cp1251", "latin-1")
+    words = draw(st.lists(st.sampled_from(VOCABULARY[encoding]), min_size=8 if legacy else 1, max_size=80,
+                          unique=legacy))  # a word said eight times over is no language to detect
+    return words, encoding
+
+
+@FUZZ
+@given(case=encoded_words(), suffix=st.sampled_from([".txt", ".md"]))
+def test_real_text_in_any_encoding_is_read_back_word_for_word(case, suffix):
+    # The refusals above must not be all the loaders do: text with words comes back whole.
+    words, encoding = case
+    text = " ".join(words) + "."
+    _, parsed = parse_bytes(text.encode(encoding), suffix, name=f"words{suffix}")
+    assert parsed.split() == text.split()
