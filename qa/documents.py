@@ -185,9 +185,11 @@ def decode_text(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes
 
     matches = from_bytes(data[:1_000_000])
-    # Of the encodings that fit, the everyday Windows code pages first: detection on a short
-    # text otherwise picks rare DOS ones (cp775 reads "flüsse" as "fl³sse").
-    best = next((m for m in matches if m.encoding in _COMMON_CODE_PAGES), None) or matches.best()
+    # Of the encodings that fit, the everyday code pages first: detection on a short text
+    # otherwise picks rare DOS ones (cp775 reads "flüsse" as "fl³sse"). Among those, the one
+    # that reads as lower-case text: cp1251 Russian also decodes as KOI8-R, in capitals.
+    common = [m for m in matches if m.encoding in _COMMON_CODE_PAGES]
+    best = max(common, key=_lower_case_share) if common else matches.best()
     if best is None:
         raise SourceError(
             f"{name} is not UTF-8 and its encoding could not be detected: save it as UTF-8"
@@ -201,6 +203,11 @@ def decode_text(data: bytes, name: str) -> str:
         # double-byte pairs ("über" as "黚er"); such text is Western.
         return data.decode("cp1252", errors="replace")
     return text
+
+
+def _lower_case_share(match) -> float:
+    letters = [ch for ch in str(match) if ch.isalpha()]
+    return sum(ch.islower() for ch in letters) / len(letters) if letters else 0.0
 
 
 def _few_cjk_in_latin(text: str) -> bool:
