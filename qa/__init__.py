@@ -2,11 +2,20 @@
 
     >>> import qa
     >>> index = qa.open_index()              # the bundled article, built on first use
-    >>> index.search("What did Putin say about cyber security?", k=1)[0].text
+    >>> qa.Chatbot(index).ask("How many organizations are operating in the IT area?").short_answer
+    'about 60,000'
+
+The stages, each with a small interface, in the order a question meets them:
+``qa.conversation`` (follow-ups) -> ``qa.retrieval.Retriever`` (hybrid ranking over the
+``qa.index.Index`` stores) -> ``qa.answering.ReaderAnswerer`` (the trained reader of
+``qa.reading``) -> ``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
+indexes; ``qa.embedding`` embeds.
 """
 
-from qa.answering import Answer, Chatbot, Evidence
+from qa.answering import Answer, Answerer, Chatbot, Evidence, ReaderAnswerer
+from qa.building import build_index, open_index
 from qa.documents import Document
+from qa.embedding import Embedder, SentenceTransformerEmbedder
 from qa.errors import (
     IndexBusyError,
     IndexLoadError,
@@ -15,13 +24,17 @@ from qa.errors import (
     QuestionError,
     SourceError,
 )
-from qa.index import Index, Passage, build_index, load_index, open_index
+from qa.index import Index, Passage, load_index
+from qa.reading import Reader
+from qa.retrieval import Retriever
 from qa.settings import Settings
 
 __all__ = [
     "Answer",
+    "Answerer",
     "Chatbot",
     "Document",
+    "Embedder",
     "Evidence",
     "Index",
     "IndexBusyError",
@@ -30,6 +43,10 @@ __all__ = [
     "Passage",
     "QAError",
     "QuestionError",
+    "Reader",
+    "ReaderAnswerer",
+    "Retriever",
+    "SentenceTransformerEmbedder",
     "Settings",
     "SourceError",
     "build_index",

@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict
 
 import qa
-from qa import evaluation
+from qa import evaluation, rendering
 
 EXAMPLES = """examples:
   qa build                               index the bundled article into ./index
@@ -24,6 +24,7 @@ EXAMPLES = """examples:
   qa ask "How many organizations are operating?" --json
   qa chat
   qa eval tests/data/article_dev.jsonl
+  qa eval dev-v1.1.json --reading --predictions preds.json
   qa serve --port 7860
 
 --index defaults to $QA_INDEX, else ./index. With no index there yet, the bundled
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
+    p.add_argument("--predictions", metavar="OUT.json",
+                   help="SQuAD: write the official predictions file ({id: answer}, \"\" for no answer)")
+    p.add_argument("--reading", action="store_true",
+                   help="SQuAD: answer each question from its own paragraph (the standard task), "
+                        "not over all paragraphs")
 
     p = add("serve", "start the browser chat")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
@@ -147,34 +153,21 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answer_json(answer: qa.Answer) -> dict:
-    return {"answer": answer.text, "abstained": answer.abstained,
-            "confidence": round(answer.confidence, 4), "query": answer.query,
-            "evidence": [asdict(e) for e in answer.evidence],
-            "passages": [asdict(p) for p in answer.passages]}
-
-
 def _print_answer(answer: qa.Answer) -> None:
-    print(answer.text)
+    print(rendering.plain(answer))
     print(f"({'declined' if answer.abstained else 'answered'}, confidence {answer.confidence:.2f})")
-    cited = sorted({int(n) for n in _citations(answer.text)}) or [1]
+    cited = sorted({q.passage for q in answer.quotes}) or [1]
     for n in cited:
         if n <= len(answer.passages):
             p = answer.passages[n - 1]
             print(f"  [{n}] {p.title} ({p.doc_id}:{p.start}-{p.end})")
 
 
-def _citations(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"\[(\d+)\]", text)
-
-
 def _ask(args: argparse.Namespace) -> int:
     bot = qa.Chatbot(qa.open_index(args.index))
     answer = bot.ask(args.question)
     if args.json:
-        print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+        print(json.dumps(rendering.as_dict(answer), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
     return 0
@@ -200,14 +193,15 @@ def _chat(args: argparse.Namespace) -> int:
             continue
         print("bot> ", end="")
         _print_answer(answer)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": rendering.plain(answer)}]
 
 
 def _eval(args: argparse.Namespace) -> int:
     index = args.index
     if index is None and args.file.endswith(".jsonl"):  # questions for the default index
         index = os.environ.get("QA_INDEX", "index")
-    report = evaluation.evaluate_file(args.file, index, limit=args.limit)
+    report = evaluation.evaluate_file(args.file, index, limit=args.limit, predictions=args.predictions,
+                                      reading=args.reading)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

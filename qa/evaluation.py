@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import string
+import math
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,41 +22,53 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from qa.answering import Answer, Chatbot
+from qa import squad
+from qa.answering import Answer, Chatbot, ReaderAnswerer
+from qa.building import build_index, open_index
 from qa.documents import Document
 from qa.errors import IndexLoadError, SourceError
-from qa.index import Index, build_index, load_index, open_index
+from qa.index import Index, load_index
+from qa.reading import Reader
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer
-_PUNCTUATION = set(string.punctuation) | {"“", "”", "‘", "…"}
+_READ_BATCH = 32  # questions read at once in the reading setting
 
 
 def normalize(text: str) -> str:
-    """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces."""
-    text = text.lower().replace("’", "'")
-    text = "".join(ch for ch in text if ch not in _PUNCTUATION)
-    text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(text.split())
+    """SQuAD's official answer normalization (lower case, no punctuation or articles)."""
+    return squad.normalize_answer(text)
+
+
+def answer_words(answer: Answer) -> str:
+    """What the answer itself says: the short answer and the quoted text, normalized; no
+    titles, citation numbers or wording of the bot's own."""
+    return normalize(" ".join([answer.short_answer or "", *(q.text for q in answer.quotes)]))
 
 
 def contains_answer(answer: Answer, golds: list[str]) -> bool:
-    """Whether a not-declined answer of at most 400 characters contains a gold phrase."""
+    """Whether a not-declined answer of at most 400 characters holds a gold phrase as whole
+    words ("10" is not in "2010")."""
     if answer.abstained or len(answer.text) > MAX_ANSWER_CHARS:
         return False
-    text = normalize(answer.text)
-    return any(normalize(g) and normalize(g) in text for g in golds)
+    words = f" {answer_words(answer)} "
+    return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
 
 
-def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *,
-                  limit: int | None = None, progress: bool = True) -> dict[str, Any]:
-    """Evaluate a JSONL question set or a SQuAD JSON file; returns the figures as a dict."""
+def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limit: int | None = None,
+                  progress: bool = True, predictions: str | Path | None = None,
+                  reading: bool = False) -> dict[str, Any]:
+    """Evaluate a JSONL question set or a SQuAD JSON file; returns the figures as a dict.
+
+    For SQuAD, ``predictions`` names the official predictions file to write and ``reading``
+    answers each question from its own paragraph (see ``evaluate_squad``)."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path} does not exist: name a .jsonl question set or a SQuAD .json file")
     if path.suffix == ".jsonl":
         return evaluate_jsonl(path, open_index(index_dir or "index"), limit=limit)
     if path.suffix == ".json":
-        return evaluate_squad(path, index_dir, limit=limit, progress=progress)
+        return evaluate_squad(path, index_dir, limit=limit, progress=progress, predictions=predictions,
+                              reading=reading)
     raise SourceError(f"{path}: unsupported question file {path.suffix!r}; use .jsonl or SQuAD .json")
 
 
@@ -148,43 +159,109 @@ def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
     return build_index(docs, index_dir, progress=progress or None)
 
 
-def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: int | None = None,
-                   progress: bool = True) -> dict[str, Any]:
-    """Paragraph R@1/R@5/MRR@10, answer contains gold, and declining for SQuAD v2.0."""
+def _read_squad(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        docs, questions = squad_documents(data)
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-        raise SourceError(f"{path} is not a SQuAD JSON file ({type(e).__name__}: {e})") from e
-    index = squad_index(path, docs, index_dir, progress)
-    bot = Chatbot(index)
-    if limit:
-        questions = questions[:limit]
-    ranks, correct, declined_answerable, declined_impossible, ms = [], [], [], [], []
-    for q in tqdm(questions, desc="questions", disable=not progress, unit="q"):
-        started = time.perf_counter()
-        answer, ranking = bot.ask_with_ranking(q["question"])
-        ms.append((time.perf_counter() - started) * 1000)
-        if q["impossible"]:
-            declined_impossible.append(answer.abstained)
-            continue
-        ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
-        correct.append(contains_answer(answer, q["answers"]))
-        declined_answerable.append(answer.abstained)
-    summary = {
+        squad_documents(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as e:
+        raise SourceError(f"{path} is not a SQuAD JSON file ({type(e).__name__}: {e}): "
+                          "give a file in SQuAD's v1.1 or v2.0 layout") from e
+    return data
+
+
+def _first_questions(data: dict, limit: int | None) -> dict:
+    """``data`` with only its first ``limit`` questions (all for None); every paragraph stays,
+    so the open setting still searches all of them."""
+    if not limit:
+        return data
+    left, articles = limit, []
+    for article in data["data"]:
+        paragraphs = []
+        for p in article["paragraphs"]:
+            paragraphs.append({**p, "qas": p["qas"][:max(left, 0)]})
+            left -= len(paragraphs[-1]["qas"])
+        articles.append({**article, "paragraphs": paragraphs})
+    return {**data, "data": articles}
+
+
+def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: int | None = None,
+                   progress: bool = True, predictions: str | Path | None = None,
+                   reading: bool = False) -> dict[str, Any]:
+    """SQuAD's official EM/F1, and retrieval and declining figures, on a SQuAD file.
+
+    Two settings:
+
+    - open (default): every paragraph of the file is indexed and each question answered
+      over all of them, as the bot answers; also paragraph R@1/R@5/MRR@10 and "answer
+      contains gold".
+    - ``reading``: each question answered from its own paragraph only, the standard SQuAD
+      task, comparable with published systems.
+
+    A file with no unanswerable question (v1.1) is scored as v1.1 systems are: the reader
+    always gives its best span (how often the bot would have declined is reported beside).
+    With unanswerable questions (v2.0) the bot declines as it does in use, and the
+    prediction is ``""``. ``predictions`` names the official predictions file to write
+    (``{question id: answer text}``).
+    """
+    data = _first_questions(_read_squad(path), limit)
+    docs, questions = squad_documents(data)
+    has_unanswerable = any(q["impossible"] or not q["answers"] for q in questions)
+    reader = Reader()
+    # v2.0: the reading setting declines at the reader's single-paragraph threshold, the open
+    # one as the bot does; v1.1: never (as v1.1 systems do).
+    threshold = (reader.threshold if reading else None) if has_unanswerable else -math.inf
+    answerer = ReaderAnswerer(reader, threshold=threshold)
+    context = {d.id: d for d in docs}
+    preds: dict[str, str] = {}
+    ranks, correct, declined_answerable, would_decline, ms = [], [], [], [], []
+    index = None
+    if reading:  # questions read in batches: the reader is the whole cost here
+        for first in tqdm(range(0, len(questions), _READ_BATCH), desc="batches", disable=not progress):
+            batch = questions[first:first + _READ_BATCH]
+            started = time.perf_counter()
+            spans = reader.read_pairs([q["question"] for q in batch], [context[q["doc_id"]].text for q in batch])
+            ms += [(time.perf_counter() - started) * 1000 / len(batch)] * len(batch)
+            for q, best in zip(batch, spans, strict=True):
+                answered = best is not None and best.margin >= answerer.threshold
+                preds[q["id"]] = context[q["doc_id"]].text[best.start:best.end].strip() if answered else ""
+                would_decline.append(best is None or best.margin < reader.threshold)
+    else:
+        index = squad_index(path, docs, index_dir, progress)
+        bot = Chatbot(index, answerer=answerer)
+        for q in tqdm(questions, desc="questions", disable=not progress, unit="q"):
+            started = time.perf_counter()
+            answer, ranking = bot.ask_with_ranking(q["question"])
+            ms.append((time.perf_counter() - started) * 1000)
+            preds[q["id"]] = answer.short_answer or ""
+            would_decline.append(answer.confidence < 0.5)
+            if not q["impossible"]:
+                ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
+                correct.append(contains_answer(answer, q["answers"]))
+                declined_answerable.append(answer.abstained)
+    declined_impossible = [preds[q["id"]] == "" for q in questions if q["impossible"]]
+    scores = squad.score(data, preds)
+    summary: dict[str, Any] = {
+        "setting": "reading" if reading else "open",
         "paragraphs": len(docs),
         "questions": len(questions),
-        "answerable": len(ranks),
-        **retrieval_figures(ranks),
-        "answer_contains_gold": _mean(correct),
-        "wrongly_declined": _mean(declined_answerable),
-        "ask_ms_p50": float(np.median(ms)) if ms else 0.0,
+        **{k: round(v, 2) if isinstance(v, float) else v for k, v in scores.items()},
     }
-    if declined_impossible:
-        summary["unanswerable"] = len(declined_impossible)
+    if not reading:
+        summary.update({**retrieval_figures(ranks), "answer_contains_gold": _mean(correct),
+                        "wrongly_declined": _mean(declined_answerable)})
+    if has_unanswerable:
         summary["declined_unanswerable"] = _mean(declined_impossible)
-        summary["answered_correctly"] = _mean(correct)
-    return {"format": "squad", "file": str(path), "index": str(index.directory), "summary": summary}
+    else:
+        summary["would_decline"] = _mean(would_decline)
+    summary["ms_p50"] = float(np.median(ms)) if ms else 0.0
+    if predictions:
+        Path(predictions).write_text(json.dumps(preds, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    report = {"format": "squad", "file": str(path), "summary": summary}
+    if index is not None:
+        report["index"] = str(index.directory)
+    if predictions:
+        report["predictions"] = str(predictions)
+    return report
 
 
 def document_rank(index: Index, chunks: np.ndarray, doc_id: str) -> int:

@@ -1,9 +1,10 @@
-"""Ranking arithmetic: fusion of dense and lexical evidence. Pure numpy, no I/O.
+"""Retrieval: candidate chunks from the dense and the lexical index, fused into one ranking.
 
 The final score of a candidate passage is a weighted sum of four signals, each in [0, 1]:
 the passage's cosine similarity to the question, its BM25 score (divided by the best
 candidate's), and the same two for its best sentence. Scoring by the best sentence rewards
-a passage that answers in one place over one that mentions the words all over.
+a passage that answers in one place over one that mentions the words all over. The
+arithmetic is pure numpy; ``Retriever`` feeds it from an index's stores.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.index import Index, Passage
+from qa.lexical import tokenize
+from qa.text import check_question
+
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the four ranking signals (tuned on SQuAD v1.1 dev; see BENCHMARKS.md)."""
+    """Weights of the four ranking signals (chosen on SQuAD v1.1; see BENCHMARKS.md)."""
 
     dense: float = 1.0
     lexical: float = 0.35
@@ -52,3 +57,65 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, sentence_dense: np.ndarray,
             + weights.lexical * normalize_max(lexical)
             + weights.sentence_dense * sentence_dense
             + weights.sentence_lexical * normalize_max(sentence_lexical))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One search: the candidate chunk ids, best first, with their fused scores."""
+
+    query: str
+    terms: list[str]
+    vector: np.ndarray
+    chunks: np.ndarray
+    scores: np.ndarray
+
+    def passages(self, index: Index, k: int) -> list[Passage]:
+        """The best ``k`` candidates as passages."""
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0. Currently, k is {k}")
+        return [index.passage(int(c), float(s)) for c, s in zip(self.chunks[:k], self.scores[:k], strict=True)]
+
+
+class Retriever:
+    """Hybrid retrieval: the top ``candidates`` of each index, scored by ``fuse``.
+
+    Args:
+        candidates: chunks taken from the dense and from the lexical index (``None``: the
+            index's ``settings.candidates``).
+        weights: the fusion weights.
+    """
+
+    def __init__(self, *, candidates: int | None = None, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        if candidates is not None and candidates <= 0:
+            raise ValueError(f"candidates must be greater than 0. Currently, candidates is {candidates}")
+        self.candidates = candidates
+        self.weights = weights
+
+    def retrieve(self, index: Index, query: str) -> Ranking:
+        """Every candidate chunk for ``query``, best first.
+
+        Raises:
+            QuestionError: the query is empty, too long, or has no words.
+        """
+        query = check_question(query, index.settings.max_question_chars)
+        terms = tokenize(query)
+        vector = index.embedder.encode_queries([query])[0]
+        n = self.candidates or index.settings.candidates
+        _, dense_ids = index.vectors.search(vector, n)
+        lexical = index.chunk_lexical.scores(terms)
+        lexical_ids = np.argsort(-lexical)[:n]
+        lexical_ids = lexical_ids[lexical[lexical_ids] > 0]
+        cand = np.unique(np.concatenate([dense_ids, lexical_ids]).astype(np.int64))
+        dense = index.vectors.chunk_vectors(cand) @ vector
+        first, last = index.first_sentence[cand], index.last_sentence[cand] + 1
+        sentence_ids = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
+        sentence_dense = index.vectors.sentence_vectors(sentence_ids) @ vector
+        sentence_lexical = index.sentence_lexical.scores(terms)[sentence_ids]
+        # Each candidate's sentences are a contiguous run of sentence_ids.
+        ends = np.cumsum(last - first)
+        starts = ends - (last - first)
+        fused = fuse(dense, lexical[cand], segment_max(sentence_dense, starts, ends),
+                     segment_max(sentence_lexical, starts, ends), self.weights)
+        order = np.argsort(-fused, kind="stable")
+        return Ranking(query=query, terms=terms, vector=vector, chunks=cand[order],
+                       scores=fused[order].astype(np.float32))

@@ -23,7 +23,9 @@ class Settings:
         max_file_bytes: the largest source file accepted.
         max_question_chars: the longest question accepted.
         approximate_above: chunk count above which the vector index is HNSW, not exact.
-        abstain_below: answer confidence under which the bot declines.
+
+    When to decline is the reader's: the no-answer threshold recorded with its weights
+    (``qa.ReaderAnswerer(threshold=...)`` to choose another).
     """
 
     model: str = DEFAULT_MODEL
@@ -35,7 +37,6 @@ class Settings:
     max_file_bytes: int = 20 * 1024 * 1024
     max_question_chars: int = 2000
     approximate_above: int = 200_000
-    abstain_below: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -47,5 +48,3 @@ class Settings:
                 "chunk_overlap must be at least 0 and less than chunk_size. Currently, "
                 f"chunk_overlap is {self.chunk_overlap} and chunk_size is {self.chunk_size}"
             )
-        if not 0.0 <= self.abstain_below <= 1.0:
-            raise ValueError(f"abstain_below must be in [0, 1]. Currently, it is {self.abstain_below}")

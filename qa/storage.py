@@ -4,8 +4,9 @@ Layout::
 
     index/
       manifest.json          what was built, how, from what; names the data folder
-      data-<stamp>/          vectors.faiss, chunks.jsonl, documents.jsonl, sentences.npy,
-                             sentence_vectors.npy, bm25-chunks/, bm25-sentences/
+      data-<stamp>/          vectors.faiss (chunk vectors by id), sentence_vectors.npy,
+                             chunks.jsonl, documents.jsonl, sentences.npy, bm25-chunks/,
+                             bm25-sentences/
       .lock                  held while a build writes
 
 A build writes a new data folder beside the current one, then replaces ``manifest.json``
@@ -31,7 +32,7 @@ from filelock import FileLock, Timeout
 
 from qa.errors import IndexBusyError, IndexLoadError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunk vectors keyed by id, sentence vectors from the chunk pass
 MANIFEST = "manifest.json"
 _BUILDING = ".building-"
 _DATA = "data-"
@@ -75,8 +76,10 @@ def new_build_folder(index_dir: Path) -> Path:
     return folder
 
 
-def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> None:
-    """Make ``building`` the index's data: checksum it, rename it, then swap the manifest in."""
+def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Make ``building`` the index's data: checksum it, rename it, then swap the manifest in.
+
+    Returns the manifest as written (with the data folder and the files' checksums)."""
     data = index_dir / f"{_DATA}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     files = {}
     for path in sorted(p for p in building.rglob("*") if p.is_file()):
@@ -93,6 +96,7 @@ def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> None:
     for old in index_dir.iterdir():
         if old != data and (old.name.startswith((_DATA, _BUILDING)) or old.name.endswith(".tmp")):
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    return manifest
 
 
 def discard(building: Path) -> None:
@@ -120,6 +124,11 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
             f"{path} has format {version}, newer than this articleqa reads ({FORMAT_VERSION}): "
             f"upgrade articleqa (pip install -U articleqa) or rebuild with "
             f"`{rebuild_hint(index_dir, manifest_sources(manifest))}`"
+        )
+    if version < FORMAT_VERSION:
+        raise IndexLoadError(
+            f"{path} has format {version}, from an older articleqa (this one reads {FORMAT_VERSION}): "
+            f"rebuild it with `{rebuild_hint(index_dir, manifest_sources(manifest))}`"
         )
     return manifest
 

@@ -1,8 +1,10 @@
-"""Dense vector search: the only module that imports faiss.
+"""Dense vectors of an index: the only module that imports faiss.
 
-Vectors are L2-normalized, so inner product equals cosine similarity. Up to
-``approximate_above`` vectors the index is exact (``IndexFlatIP``); above it, HNSW, whose
-search time grows with log(n) instead of n (see BENCHMARKS.md for the measured trade-off).
+A ``VectorStore`` owns every vector the index uses, addressed by id: one per chunk (FAISS,
+searched) and one per sentence (looked up). Vectors are L2-normalized, so inner product
+equals cosine similarity. Up to ``approximate_above`` chunks the search is exact
+(``IndexFlatIP``); above it, HNSW, whose search time grows with log(n) instead of n (see
+BENCHMARKS.md for the measured trade-off).
 """
 
 from __future__ import annotations
@@ -15,36 +17,47 @@ import numpy as np
 HNSW_NEIGHBORS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+_CHUNKS = "vectors.faiss"
+_SENTENCES = "sentence_vectors.npy"
+FILES = (_CHUNKS, _SENTENCES)
 
 
-class VectorIndex:
-    """A FAISS inner-product index over normalized vectors, addressed by row number."""
+class VectorStore:
+    """Chunk vectors in a FAISS inner-product index keyed by chunk id, and sentence vectors
+    keyed by sentence id."""
 
-    def __init__(self, index: faiss.Index) -> None:
-        self._index = index
-        if isinstance(index, faiss.IndexHNSW):
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+    def __init__(self, chunks: faiss.IndexIDMap2, sentences: np.ndarray) -> None:
+        self._index = chunks
+        self._sentences = sentences
+        self.set_ef_search(HNSW_EF_SEARCH)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, *, approximate_above: int) -> VectorIndex:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        dim = vectors.shape[1]
-        if len(vectors) > approximate_above:
-            index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBORS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    def build(cls, chunk_ids: np.ndarray, chunk_vectors: np.ndarray, sentence_vectors: np.ndarray, *,
+              approximate_above: int) -> VectorStore:
+        """``sentence_vectors[i]`` is sentence ``i``'s vector."""
+        chunk_vectors = np.ascontiguousarray(chunk_vectors, dtype=np.float32)
+        dim = chunk_vectors.shape[1]
+        if len(chunk_vectors) > approximate_above:
+            inner = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBORS, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         else:
-            index = faiss.IndexFlatIP(dim)
-        index.add(vectors)
-        return cls(index)
+            inner = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIDMap2(inner)
+        index.add_with_ids(chunk_vectors, np.ascontiguousarray(chunk_ids, dtype=np.int64))
+        return cls(index, np.ascontiguousarray(sentence_vectors, dtype=np.float32).reshape(-1, dim))
+
+    def _inner(self) -> faiss.Index:
+        return faiss.downcast_index(self._index.index)
 
     def set_ef_search(self, ef: int) -> None:
         """HNSW only: candidates kept while searching (more: higher recall, slower)."""
-        if isinstance(self._index, faiss.IndexHNSW):
-            self._index.hnsw.efSearch = ef
+        inner = self._inner()
+        if isinstance(inner, faiss.IndexHNSW):
+            inner.hnsw.efSearch = ef
 
     @property
     def kind(self) -> str:
-        return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"
+        return "hnsw" if isinstance(self._inner(), faiss.IndexHNSW) else "flat"
 
     @property
     def dimension(self) -> int:
@@ -53,8 +66,12 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    @property
+    def sentence_count(self) -> int:
+        return len(self._sentences)
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` nearest rows to one query vector: (scores, row ids), best first."""
+        """The ``k`` chunks nearest to one query vector: (scores, chunk ids), best first."""
         k = min(k, len(self))
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
@@ -62,21 +79,26 @@ class VectorIndex:
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
-    def get(self, rows: np.ndarray) -> np.ndarray:
-        """The stored vectors of ``rows``."""
-        return self._index.reconstruct_batch(np.ascontiguousarray(rows, dtype=np.int64))
+    def chunk_vectors(self, ids: np.ndarray) -> np.ndarray:
+        return self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
 
-    def vectors(self) -> np.ndarray:
-        """Every stored vector, in row order (used to reuse embeddings of unchanged text)."""
-        return self._index.reconstruct_n(0, len(self))
+    def sentence_vectors(self, ids: np.ndarray) -> np.ndarray:
+        return self._sentences[ids]
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self._index, str(path))
+    def save(self, folder: Path) -> None:
+        faiss.write_index(self._index, str(folder / _CHUNKS))
+        np.save(folder / _SENTENCES, self._sentences, allow_pickle=False)
 
     @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        """Raises ValueError when the file is not a FAISS index."""
+    def load(cls, folder: Path) -> VectorStore:
+        """Raises ValueError when the folder does not hold readable vectors."""
         try:
-            return cls(faiss.read_index(str(path)))
+            index = faiss.read_index(str(folder / _CHUNKS))
         except RuntimeError as e:
             raise ValueError(str(e).strip().splitlines()[0] if str(e).strip() else "unreadable") from e
+        if not isinstance(index, faiss.IndexIDMap2):
+            raise ValueError(f"{folder / _CHUNKS} is not an id-mapped FAISS index")
+        sentences = np.load(folder / _SENTENCES, allow_pickle=False)
+        if sentences.ndim != 2 or (len(sentences) and sentences.shape[1] != index.d):
+            raise ValueError(f"{folder / _SENTENCES} has shape {sentences.shape}, not (n, {index.d})")
+        return cls(index, sentences)

@@ -31,7 +31,7 @@ def test_ask_json_answers_with_a_citation(article_index_dir, capsys):
     assert main(["ask", HEADLINE, "--index", str(article_index_dir), "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert HEADLINE_EVIDENCE in answer["answer"] and "[1]" in answer["answer"]
-    assert answer["abstained"] is False and answer["evidence"]
+    assert answer["abstained"] is False and answer["short_answer"] and answer["quotes"][0]["passage"] == 1
 
 
 def test_ask_declines_out_of_scope(article_index_dir, capsys):
@@ -174,3 +174,30 @@ def test_squad_eval_never_replaces_the_default_index(article_index_dir, tmp_path
     assert main(["eval", str(tmp_path / "mini.json"), "--index", str(default)]) == 1
     assert "holds an index of other documents" in capsys.readouterr().err
     assert (default / "manifest.json").read_bytes() == before
+
+
+OWLS = {"version": "2.0", "data": [{"title": "Owls", "paragraphs": [{
+    "context": "Barn owls hunt at night. They eat about 1,000 mice a year. Their feathers make no sound.",
+    "qas": [
+        {"id": "when", "question": "When do barn owls hunt?", "answers": [{"text": "at night", "answer_start": 15}]},
+        {"id": "mice", "question": "How many mice do barn owls eat a year?",
+         "answers": [{"text": "about 1,000", "answer_start": 34}]},
+        {"id": "bats", "question": "How many moths do bats eat?", "answers": [], "is_impossible": True},
+    ]}]}]}
+
+
+@pytest.mark.parametrize("setting", [[], ["--reading"]])
+def test_eval_writes_the_official_predictions_file_and_scores_it(tmp_path, capsys, setting):
+    from qa import squad
+
+    (tmp_path / "owls.json").write_text(json.dumps(OWLS))
+    out = tmp_path / "preds.json"
+    assert main(["eval", str(tmp_path / "owls.json"), "--predictions", str(out), "--json", *setting]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    preds = json.loads(out.read_text())
+    assert set(preds) == {"when", "mice", "bats"}
+    assert squad.normalize_answer(preds["when"]) == "at night" and "1,000" in preds["mice"]
+    assert preds["bats"] == ""  # no answer
+    expected = squad.score(OWLS, preds)
+    assert summary["f1"] == round(expected["f1"], 2) and summary["NoAns_total"] == 1
+    assert summary["setting"] == ("reading" if setting else "open")

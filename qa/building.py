@@ -1,0 +1,236 @@
+"""Building an index folder from documents, and the rebuild policy of ``open_index``.
+
+A build splits each document into sentences and chunks, embeds each chunk once (its
+sentences' vectors come from the same pass, see ``qa.embedding``), builds BM25 over chunks
+and sentences, and writes it all beside the current index before swapping the manifest in
+(``qa.storage``). Chunks whose text is unchanged since the last build are not embedded again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+from qa import storage
+from qa.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
+from qa.embedding import Embedder, embedder_for
+from qa.errors import IndexLoadError
+from qa.index import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, SENTENCES, Index, load_index
+from qa.lexical import LexicalIndex
+from qa.settings import Settings
+from qa.text import Chunk, chunk_spans, split_sentences
+from qa.vectors import VectorStore
+
+log = logging.getLogger("qa")
+
+# A chunk's vectors, by its text: its own and those of its sentences (spans relative to the chunk).
+_Known = dict[str, tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]]
+
+
+def build_index(sources: Iterable[str | Path | Document] | str | Path | Document | None = None,
+                index_dir: str | Path = "index", *, settings: Settings | None = None,
+                progress: bool | None = None, embedder: Embedder | None = None) -> Index:
+    """Read ``sources``, embed them and save the index in ``index_dir``.
+
+    Args:
+        sources: paths (files or folders of .txt, .md, .html, .pdf) and/or ``Document``s;
+            ``None`` means the bundled article.
+        index_dir: the folder to write; the index in it is replaced only once the new one
+            is complete.
+        settings: model, chunking and limits; defaults to ``Settings()``.
+        progress: show a progress bar while embedding: ``None`` when there are many texts,
+            ``True`` always, ``False`` never.
+        embedder: embeds the chunks; defaults to ``settings.model``'s.
+
+    Raises:
+        SourceError: a source cannot be read. The existing index is left as it was.
+        IndexBusyError: another build is writing the same folder.
+        ModelError: the embedding model cannot be loaded.
+    """
+    settings = settings or Settings()
+    docs = load_documents(sources, max_file_bytes=settings.max_file_bytes)
+    return _build(docs, Path(index_dir), settings, progress, embedder)
+
+
+def open_index(index_dir: str | Path = "index", *, settings: Settings | None = None,
+               progress: bool | None = None) -> Index:
+    """Load the index in ``index_dir``, building or refreshing it first when needed.
+
+    With no index there yet, the bundled article is indexed; a damaged index of the bundled
+    article alone is rebuilt (nothing can be lost). When a source file (or the bundled
+    article) changed since the build, the index is rebuilt from its sources; unchanged text
+    is not embedded again.
+
+    Raises:
+        IndexLoadError: an index of other documents is damaged (the message says how to
+            rebuild it); it is never overwritten without being asked.
+    """
+    index_dir = Path(index_dir)
+    if not (index_dir / storage.MANIFEST).exists():
+        log.info("indexing the bundled article into %s (first start)", index_dir)
+        return build_index(None, index_dir, settings=settings, progress=progress)
+    try:
+        index = load_index(index_dir, settings=settings)
+    except IndexLoadError as e:
+        if not _bundled_only(index_dir):
+            raise
+        log.warning("%s; rebuilding it from the bundled article", e)
+        return build_index(None, index_dir, settings=settings, progress=progress)
+    stale = index.stale_sources()
+    if not stale:
+        return index
+    log.info("sources changed since the index was built (%s): rebuilding %s", ", ".join(stale), index_dir)
+    docs = []
+    for doc in index.documents:
+        if doc.source == BUNDLED_SOURCE:
+            docs.append(bundled_document())
+        elif doc.source in stale:
+            docs.append(read_file(doc.source, max_file_bytes=index.settings.max_file_bytes, doc_id=doc.id))
+        else:
+            docs.append(doc)
+    return _build(docs, index_dir, index.settings, progress, None)
+
+
+def _bundled_only(index_dir: Path) -> bool:
+    """Whether the index's (readable) manifest lists only the bundled article."""
+    try:
+        sources = storage.manifest_sources(storage.read_manifest(index_dir))
+    except IndexLoadError:
+        return False
+    return sources == [BUNDLED_SOURCE]
+
+
+def _split(docs: list[Document], settings: Settings) -> tuple[np.ndarray, list[Chunk]]:
+    """The sentence table ``(document number, start, end)`` and the chunks of ``docs``."""
+    sentence_rows: list[tuple[int, int, int]] = []
+    chunks: list[Chunk] = []
+    for number, doc in enumerate(docs):
+        spans = split_sentences(doc.text, settings.chunk_size)
+        base = len(sentence_rows)
+        sentence_rows.extend((number, a, b) for a, b in spans)
+        for first, last in chunk_spans(spans, settings.chunk_size, settings.chunk_overlap):
+            start, end = spans[first][0], spans[last][1]
+            chunks.append(Chunk(doc.id, start, end, doc.text[start:end], base + first, base + last))
+    return np.array(sentence_rows, dtype=np.int64).reshape(-1, 3), chunks
+
+
+def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: bool | None,
+           embedder: Embedder | None) -> Index:
+    started = time.perf_counter()
+    embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
+    with storage.build_lock(index_dir):
+        sentences, chunks = _split(docs, settings)
+        chunk_vectors, sentence_vectors = _embed(embedder, chunks, sentences, _reusable(index_dir, settings.model),
+                                                 progress)
+        vectors = VectorStore.build(np.arange(len(chunks)), chunk_vectors, sentence_vectors,
+                                    approximate_above=settings.approximate_above)
+        chunk_lexical = LexicalIndex.build([c.text for c in chunks])
+        sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences])
+
+        manifest = _manifest(docs, chunks, sentences, vectors, settings, time.perf_counter() - started)
+        building = storage.new_build_folder(index_dir)
+        try:
+            storage.write_jsonl(building / DOCUMENTS, [
+                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text}
+                for d in docs])
+            storage.write_jsonl(building / CHUNKS, [
+                {"doc_id": c.doc_id, "start": c.start, "end": c.end,
+                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text} for c in chunks])
+            np.save(building / SENTENCES, sentences, allow_pickle=False)
+            vectors.save(building)
+            chunk_lexical.save(building / BM25_CHUNKS)
+            sentence_lexical.save(building / BM25_SENTENCES)
+            manifest = storage.commit(index_dir, building, manifest)
+        except BaseException:
+            storage.discard(building)
+            raise
+    return Index(index_dir, manifest, docs, chunks, sentences, vectors, chunk_lexical, sentence_lexical,
+                 settings, embedder=embedder)
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], sentences: np.ndarray, known: _Known,
+           progress: bool | None) -> tuple[np.ndarray, np.ndarray]:
+    """A vector per chunk and per sentence, embedding each chunk not already ``known`` once.
+
+    A sentence takes its vector from the first chunk that holds it.
+    """
+    relative = [[(int(sentences[s, 1]) - c.start, int(sentences[s, 2]) - c.start)
+                 for s in range(c.first_sentence, c.last_sentence + 1)] for c in chunks]
+    todo = list(dict.fromkeys(c.text for c, spans in zip(chunks, relative, strict=True)
+                              if not _reusable_for(known.get(c.text), spans)))
+    if known:
+        log.info("reusing the embeddings of %d chunks; embedding %d new ones",
+                 len({c.text for c in chunks}) - len(todo), len(todo))
+    spans_of = {c.text: spans for c, spans in zip(chunks, relative, strict=True)}
+    fresh = embedder.encode_documents(todo, spans=[spans_of[t] for t in todo], progress=progress)
+    for text, vector, span_vectors in zip(todo, fresh.vectors, fresh.spans, strict=True):
+        known[text] = (vector, dict(zip(spans_of[text], span_vectors, strict=True)))
+    dim = fresh.vectors.shape[1] if len(todo) else next(iter(known.values()))[0].shape[0]
+    chunk_vectors = np.empty((len(chunks), dim), np.float32)
+    sentence_vectors = np.empty((len(sentences), dim), np.float32)
+    done = np.zeros(len(sentences), bool)
+    for n, (c, spans) in enumerate(zip(chunks, relative, strict=True)):
+        vector, by_span = known[c.text]
+        chunk_vectors[n] = vector
+        for s, span in zip(range(c.first_sentence, c.last_sentence + 1), spans, strict=True):
+            if not done[s]:
+                sentence_vectors[s], done[s] = by_span[span], True
+    return chunk_vectors, sentence_vectors
+
+
+def _reusable_for(entry: tuple[np.ndarray, dict] | None, spans: list[tuple[int, int]]) -> bool:
+    return entry is not None and all(s in entry[1] for s in spans)
+
+
+def _reusable(index_dir: Path, model: str) -> _Known:
+    """The current index's vectors by chunk text, when it was built with the same model."""
+    try:
+        current = load_index(index_dir)
+    except IndexLoadError:
+        return {}
+    if current.settings.model != model:
+        return {}
+    ids = np.arange(len(current.chunks))
+    vectors = current.vectors.chunk_vectors(ids) if len(ids) else np.zeros((0, current.vectors.dimension))
+    known: _Known = {}
+    for c, vector in zip(current.chunks, vectors, strict=True):
+        rows = np.arange(c.first_sentence, c.last_sentence + 1)
+        by_span = {(int(current.sentences[s, 1]) - c.start, int(current.sentences[s, 2]) - c.start): v
+                   for s, v in zip(rows, current.vectors.sentence_vectors(rows), strict=True)}
+        known.setdefault(c.text, (vector, by_span))
+    return known
+
+
+def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray,
+              vectors: VectorStore, settings: Settings, seconds: float) -> dict:
+    per_doc: dict[str, int] = {}
+    for c in chunks:
+        per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+    sources = []
+    for d in docs:
+        row = {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256,
+               "chars": len(d.text), "chunks": per_doc.get(d.id, 0)}
+        if d.source and d.source != BUNDLED_SOURCE and Path(d.source).is_file():
+            row["file_sha256"] = storage.sha256_file(Path(d.source))
+        sources.append(row)
+    try:
+        package_version = version("articleqa")
+    except PackageNotFoundError:
+        package_version = "unknown"
+    return {
+        "format_version": storage.FORMAT_VERSION,
+        "package_version": package_version,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": settings.model,
+        "dimension": vectors.dimension,
+        "vector_index": vectors.kind,
+        "settings": {f: getattr(settings, f) for f in ("chunk_size", "chunk_overlap", "approximate_above")},
+        "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+        "build_seconds": round(seconds, 3),
+        "sources": sources,
+    }

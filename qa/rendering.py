@@ -1,0 +1,95 @@
+"""Answers as people read them: plain text (CLI, ``Answer.text``), markdown (the web chat)
+and JSON. The one place that turns an ``Answer``'s fields into words; nothing parses them back.
+
+An answer reads ``Short answer: “the sentence that holds it” [1]``; with several
+documents the cited document's title stands before the citation. A declined answer reads
+``The article does not say. The nearest passage is: “…” [1]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from qa.answering import Answer, Evidence
+
+MAX_QUOTE_CHARS = 300
+_QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’", '"': "'"})  # nested quotes become single ones
+# Markdown and HTML take these anywhere in a line; the block markers only at a line's start.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~|&])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with what markdown or HTML would interpret backslash-escaped, and nothing
+    else: everyday punctuation (``. , : ( ) -``) stays as it is, so the shown and copied text
+    reads as plain text."""
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+
+
+def trim(text: str, around: tuple[int, int] | None = None, limit: int = MAX_QUOTE_CHARS) -> str:
+    """``text`` with runs of whitespace made one space, cut to ``limit`` characters around the
+    ``around`` span (the short answer), with ellipses where it was cut."""
+    if len(text) <= limit and "\n" not in text and "  " not in text:
+        return text
+    center = (around[0] + around[1]) // 2 if around else 0
+    start = max(0, min(center - limit // 2, len(text) - limit))
+    if start:
+        start = text.rfind(" ", 0, start) + 1
+    end = min(len(text), start + limit)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    return ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
+
+
+def quote_text(answer: Answer, quote: Evidence) -> str:
+    """The quote as shown: trimmed around the short answer, inner quotation marks made single."""
+    around = None
+    if answer.answer_span and answer.answer_span[0] == quote.doc_id:
+        around = (answer.answer_span[1] - quote.start, answer.answer_span[2] - quote.start)
+    return trim(quote.text, around).translate(_QUOTE_MARKS)
+
+
+def _nearest(answer: Answer) -> str:
+    return trim(answer.passages[0].text).translate(_QUOTE_MARKS) if answer.passages else ""
+
+
+def _scope(answer: Answer) -> str:
+    return "article does" if answer.documents == 1 else "documents do"
+
+
+def _source(answer: Answer, quote: Evidence) -> str:
+    if answer.documents <= 1 or not 0 < quote.passage <= len(answer.passages):
+        return ""
+    return f" ({answer.passages[quote.passage - 1].title})"
+
+
+def _lead(answer: Answer) -> str:
+    short = answer.short_answer or ""
+    return f"{short[:1].upper()}{short[1:]}: " if short else ""
+
+
+def plain(answer: Answer) -> str:
+    """The answer as one paragraph of plain text, a citation after each quote."""
+    if answer.abstained:
+        nearest = f" The nearest passage is: “{_nearest(answer)}” [1]" if answer.passages else ""
+        return f"The {_scope(answer)} not say.{nearest}"
+    quotes = " ".join(f"“{quote_text(answer, q)}”{_source(answer, q)} [{q.passage}]" for q in answer.quotes)
+    return f"{_lead(answer)}{quotes}"
+
+
+def markdown(answer: Answer) -> str:
+    """The answer for the web chat: the plain text, escaped so that markdown shows it as it
+    is (and the chat's copy button copies that plain text)."""
+    return escape_markdown(plain(answer))
+
+
+def as_dict(answer: Answer) -> dict[str, Any]:
+    """The answer's fields for ``--json`` and the web API (its text rendered as plain)."""
+    return {"answer": plain(answer), "short_answer": answer.short_answer, "abstained": answer.abstained,
+            "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,
+            "quotes": [asdict(q) for q in answer.quotes],
+            "passages": [asdict(p) for p in answer.passages]}

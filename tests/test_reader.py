@@ -1,0 +1,104 @@
+"""The shipped reader on real text: short answers for who/what/where/when/how many, verbatim
+from the document, and near-miss questions the text does not answer declined."""
+
+import pytest
+from conftest import HEADLINE
+
+import qa
+from qa.evaluation import contains_answer
+
+LIGHTHOUSE = ("The Bramble lighthouse was built in 1874 by the engineer Mary Holt on Skerry Point, near Oban. "
+              "Its lamp can be seen 18 miles out to sea. The last keepers left in 1988, when the light was "
+              "automated. Today the keeper's cottage is a small museum run by volunteers.")
+
+
+@pytest.fixture(scope="module")
+def article_bot(article_index):
+    return qa.Chatbot(article_index)
+
+
+@pytest.fixture(scope="module")
+def lighthouse_bot(tmp_path_factory):
+    index = qa.build_index([qa.Document("bramble", LIGHTHOUSE, title="Bramble lighthouse")],
+                           tmp_path_factory.mktemp("lh") / "index", progress=False)
+    return qa.Chatbot(index)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many organizations are operating in the IT area?", "60,000"),
+    ("How many specialists are employed in the IT area?", "million"),
+    ("Who called for being proactive?", "Putin"),
+    ("Where did Putin speak about digitalization?", "meeting"),
+    ("When were instructions given in the address to the parliament?", "January"),
+    ("Which national project was mentioned?", "Digital Economy"),
+])
+def test_short_answers_on_the_article(article_bot, article_index, question, expected):
+    answer = article_bot.ask(question)
+    assert not answer.abstained, answer.text
+    assert expected in answer.short_answer, answer.short_answer
+    doc_id, start, end = answer.answer_span
+    assert article_index.document(doc_id).text[start:end] == answer.short_answer  # verbatim
+    [quote] = answer.quotes
+    assert quote.start <= start and end <= quote.end  # the quote is the sentence that holds it
+    assert article_index.document(doc_id).text[quote.start:quote.end] == quote.text
+    assert answer.passages[quote.passage - 1].doc_id == doc_id
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who built the Bramble lighthouse?", "Mary Holt"),
+    ("When was the Bramble lighthouse built?", "1874"),
+    ("Where is the Bramble lighthouse?", "Skerry Point"),
+    ("How far out to sea can the lamp be seen?", "18 miles"),
+    ("When did the last keepers leave?", "1988"),
+    ("What is the keeper's cottage today?", "museum"),
+])
+def test_short_answers_on_a_small_document(lighthouse_bot, question, expected):
+    answer = lighthouse_bot.ask(question)
+    assert not answer.abstained, answer.text
+    assert expected in answer.short_answer and len(answer.short_answer) <= 60, answer.short_answer
+
+
+@pytest.mark.parametrize("question", [
+    "How much money will the Digital Economy national project receive?",
+    "What did Putin say about the Olympic Games?",
+    "What is the population of Brazil?",
+])
+def test_near_misses_about_the_article_are_declined(article_bot, question):
+    answer = article_bot.ask(question)
+    assert answer.abstained, answer.text
+    assert answer.short_answer is None and answer.quotes == []
+    assert answer.text.startswith("The article does not say. The nearest passage is:")
+    assert answer.confidence < 0.5
+
+
+@pytest.mark.parametrize("question", [
+    "Who designed the lamp of the Bramble lighthouse?",
+    "How many visitors does the museum have each year?",
+])
+def test_near_misses_about_a_small_document_are_declined(lighthouse_bot, question):
+    assert lighthouse_bot.ask(question).abstained
+
+
+def test_the_headline_question_quotes_cyber_security(article_bot):
+    answer = article_bot.ask(HEADLINE)
+    assert not answer.abstained and "cyber security" in answer.quotes[0].text
+    assert contains_answer(answer, ["cyber security"])
+
+
+def test_the_reader_loads_once_per_process():
+    from qa import reading
+
+    a, b = qa.Reader(), qa.Reader()
+    assert reading._loaded(a.weights) is reading._loaded(b.weights)
+
+
+def test_shipped_weights_are_small_safetensors_with_their_record():
+    import json
+
+    from qa.reading import RECORD, WEIGHTS
+
+    assert WEIGHTS.suffix == ".safetensors" and WEIGHTS.stat().st_size < 16 * 1024 * 1024
+    record = json.loads(RECORD.read_text())
+    for key in ("train_data_sha256", "hyperparameters", "threshold", "held_out", "steps_trained"):
+        assert key in record
+    assert record["hyperparameters"]["seed"] == 13

@@ -1,0 +1,56 @@
+"""One renderer for the CLI, the web chat and --json: fields in, words out (pure, fast)."""
+
+import json
+
+import qa
+from qa import rendering
+
+SENTENCE = "“In this area, about 60,000 organizations are operating,” he said."
+
+
+def _answer(**kw) -> qa.Answer:
+    p = qa.Passage(SENTENCE, 1.0, "a", "The article", 0, len(SENTENCE), 0)
+    fields = {"short_answer": "about 60,000", "quotes": [qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE)],
+              "passages": [p], "abstained": False, "confidence": 0.9, "query": "q", "question": "q",
+              "answer_span": ("a", 15, 27), "documents": 1}
+    return qa.Answer(**{**fields, **kw})
+
+
+def test_plain_text_leads_with_the_short_answer_and_cites_each_quote():
+    text = rendering.plain(_answer())
+    assert text == "About 60,000: “‘In this area, about 60,000 organizations are operating,’ he said.” [1]"
+    assert text.count("“") == text.count("”") == 1  # inner quotation marks became single ones
+
+
+def test_markdown_is_the_plain_text_with_only_what_markdown_would_interpret_escaped():
+    assert rendering.markdown(_answer()) == rendering.plain(_answer()).replace("[1]", "\\[1\\]")
+    evil = _answer(quotes=[qa.Evidence("a", 0, 20, 1, "<img src=x> **bold** `code`")], short_answer=None)
+    assert "“\\<img src=x\\> \\*\\*bold\\*\\* \\`code\\`”" in rendering.markdown(evil)
+    assert rendering.escape_markdown("# Title\n- item\n1. first: a.b (c)") == "\\# Title\n\\- item\n\\1. first: a.b (c)"
+
+
+def test_a_declined_answer_says_so_and_shows_the_nearest_passage():
+    answer = _answer(short_answer=None, quotes=[], abstained=True, confidence=0.1, answer_span=None)
+    assert rendering.plain(answer).startswith("The article does not say. The nearest passage is: “")
+    assert rendering.markdown(answer).startswith("The article does not say. The nearest passage is: “")
+    assert rendering.plain(_answer(abstained=True, quotes=[], documents=3)).startswith("The documents do not say.")
+
+
+def test_several_documents_name_the_cited_title_before_its_citation():
+    assert rendering.plain(_answer(documents=2)).endswith("” (The article) [1]")
+
+
+def test_a_long_quote_is_trimmed_around_the_short_answer():
+    long = "Filler words here. " * 40 + "The answer is 42 exactly. " + "More filler after. " * 40
+    at = long.index("42")
+    answer = _answer(short_answer="42", quotes=[qa.Evidence("a", 0, len(long), 1, long)], answer_span=("a", at, at + 2))
+    text = rendering.quote_text(answer, answer.quotes[0])
+    assert "The answer is 42" in text and text.startswith("…") and text.endswith("…")
+    assert len(text) <= rendering.MAX_QUOTE_CHARS + 2
+
+
+def test_json_has_the_fields_and_the_plain_text():
+    d = rendering.as_dict(_answer())
+    assert d["short_answer"] == "about 60,000" and d["quotes"][0]["passage"] == 1
+    assert d["answer"] == rendering.plain(_answer())
+    json.dumps(d)
