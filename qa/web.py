@@ -18,7 +18,6 @@ import shutil
 import signal
 import tempfile
 import threading
-import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
@@ -26,7 +25,9 @@ from pathlib import Path
 import gradio as gr
 
 import qa
+from qa import rendering
 from qa.documents import SUPPORTED_SUFFIXES
+from qa.rendering import escape_markdown
 
 log = logging.getLogger("qa")
 
@@ -38,7 +39,10 @@ EXAMPLES = [
 ]
 UPLOAD_TYPES = list(SUPPORTED_SUFFIXES)
 MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build accepts, no more
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=&:])")
+_KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
+SESSION_HOURS = 6  # an upload is kept at most this long after its session last changed it
+_ECHO_CHARS = 300  # characters of a question echoed into the chat
+_HIDDEN = "<p>Sources are hidden (see Settings).</p>"
 _CSS = """
 .qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
              margin-bottom: 8px; }
@@ -47,19 +51,6 @@ _CSS = """
 mark.qa-evidence { background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px; }
 .qa-article { max-height: 520px; overflow-y: auto; }
 """
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` with every markdown and HTML special character backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def chat_markdown(answer: qa.Answer) -> str:
-    """The chat bubble: a declined answer is marked as such; document text is escaped."""
-    if answer.abstained:
-        rest = answer.text.split(". ", 1)[1] if ". " in answer.text else answer.text
-        return f"⚠️ **Not found in the text.** {escape_markdown(rest)}"
-    return escape_markdown(answer.text)
 
 
 def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
@@ -95,13 +86,61 @@ def article_html(index: qa.Index, answer: qa.Answer | None) -> str:
               answer.passages[0].doc_id if answer and answer.passages else index.documents[0].id)
     doc = index.document(doc_id)
     spans = [(e.start, e.end) for e in (answer.evidence if answer else []) if e.doc_id == doc_id]
-    return (f'<div class="qa-article"><h3>{html.escape(doc.title)}</h3>'
-            f"<p>{_marked(doc.text, 0, spans)}</p></div>")
+    # A text that opens with its title (the bundled article does) shows it once.
+    heading = "" if doc.text.lstrip().startswith(doc.title) else f"<h3>{html.escape(doc.title)}</h3>"
+    return f'<div class="qa-article">{heading}<p>{_marked(doc.text, 0, spans)}</p></div>'
+
+
+# The article panel scrolls itself: the first highlight is brought into its visible area
+# whenever the panel is refreshed or its tab is opened.
+_SCROLL_TO_EVIDENCE = """() => { setTimeout(() => {
+  const mark = document.querySelector('#qa-article mark.qa-evidence');
+  const box = document.querySelector('#qa-article .qa-article');
+  if (mark && box) { box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3; }
+}, 50); }"""
+
+
+def _about(index: qa.Index) -> str:
+    docs = index.documents
+    names = ", ".join(f"“{d.title}”" for d in docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
+    return escape_markdown(names)
+
+
+def _what(index: qa.Index, uploaded: bool) -> str:
+    if uploaded:
+        return "your documents"
+    return "the article" if len(index.documents) == 1 else f"{len(index.documents)} documents"
+
+
+def _header(index: qa.Index, uploaded: bool = False) -> str:
+    return (f"## articleqa\nAsk about {_what(index, uploaded)}: {_about(index)}. Every answer is quoted from "
+            "the text and cited; when the text does not say, the bot says so.")
+
+
+def _placeholder(index: qa.Index, uploaded: bool = False) -> str:
+    return f"Ask a question about {_what(index, uploaded)}…"
+
+
+def _answering_from(index: qa.Index) -> str:
+    return f"Answering from {_about(index)}."
+
+
+def example_questions(index: qa.Index, n: int = 4) -> list[str]:
+    """Questions that fit the visitor's documents, from their own titles (not the article's)."""
+    return list(dict.fromkeys(f"What is {d.title} about?" for d in index.documents if d.title))[:n]
 
 
 def documents_table(index: qa.Index) -> list[list]:
     counts = {s["id"]: s["chunks"] for s in index.manifest["sources"]}
     return [[d.title, d.id, len(d.text), counts.get(d.id, 0)] for d in index.documents]
+
+
+def safe_name(name: str) -> str:
+    """A file name that stays in its folder: the last path part of ``name`` ("../../x",
+    "/etc/x", "..\\x" give "x"), other characters than letters, digits, ``.-_`` and spaces
+    replaced, no leading dot."""
+    base = re.split(r"[/\\]", name)[-1]
+    return re.sub(r"[^\w.\- ]", "_", base).lstrip(".") or "upload.txt"
 
 
 class App:
@@ -112,6 +151,8 @@ class App:
         self.index_dir = Path(index_dir)
         self.default = qa.open_index(self.index_dir)
         self.default.embedder.warm_up()
+        self.answerer = qa.ReaderAnswerer()
+        self.answerer.reader.warm_up()
         # Uploads live in a private temporary folder unless one is named; it is removed when the
         # server stops (Ctrl+C or SIGTERM, see ``serve``) or the App is garbage-collected.
         self._tmp = None if uploads_dir else tempfile.TemporaryDirectory(prefix="qa-uploads-")
@@ -119,6 +160,10 @@ class App:
         self._indexes: OrderedDict[str, qa.Index] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_sessions
+
+    def bot(self, key: str | None) -> qa.Chatbot:
+        """The chatbot over the visitor's index (``key``: an upload's, else the default)."""
+        return qa.Chatbot(self.index_for(key), answerer=self.answerer)
 
     def index_for(self, key: str | None) -> qa.Index:
         if not key:
@@ -128,9 +173,20 @@ class App:
             if index is not None:
                 self._indexes.move_to_end(key)
                 return index
-        index = qa.load_index(self.uploads / key / "index")  # evicted earlier: load it again
+        folder = self.uploads / key / "index"
+        if not _KEY.fullmatch(key) or not folder.is_dir():  # a key is ours, never a path
+            raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
+        index = qa.load_index(folder)  # evicted from memory earlier: load it again
         self._remember(key, index)
         return index
+
+    def forget(self, key: str | None) -> None:
+        """Remove an upload's files and index (a session ended, or the visitor moved on)."""
+        if not key or not _KEY.fullmatch(key):
+            return
+        with self._lock:
+            self._indexes.pop(key, None)
+        shutil.rmtree(self.uploads / key, ignore_errors=True)
 
     def _remember(self, key: str, index: qa.Index) -> None:
         with self._lock:
@@ -151,8 +207,7 @@ class App:
         try:
             for path in paths:
                 source = Path(path)
-                # Only the base name is kept: "../../x" or "/etc/x" cannot leave the folder.
-                name = re.sub(r"[^\w.\- ]", "_", Path(source.name).name).lstrip(".") or "upload.txt"
+                name = safe_name(source.name)
                 if source.suffix.lower() not in UPLOAD_TYPES:
                     raise qa.SourceError(f"{name}: unsupported file type {source.suffix or '(none)'!r}; "
                                          "upload .txt, .md, .html or .pdf")
@@ -173,93 +228,117 @@ class App:
 def build_ui(app: App) -> gr.Blocks:
     # delete_cache: Gradio's copies of uploaded files are removed after an hour and at shutdown.
     with gr.Blocks(title="articleqa", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
-        session_index = gr.State(None)  # None: the shared default index; else an upload's key
+        # None: the shared default index; else an upload's key. Its files go when the visitor's
+        # session does (Gradio deletes a session's state an hour after the tab closes) or
+        # after SESSION_HOURS, so a server left up does not keep every visitor's documents.
+        session_index = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=app.forget)
         last_answer = gr.State(None)
-        gr.Markdown("## articleqa\nAsk about the article. Every answer is quoted from the text and cited; "
-                    "when the text does not say, the bot says so.")
+        header = gr.Markdown(_header(app.default), elem_id="qa-header")
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True, render_markdown=True,
-                                     elem_id="qa-chat", buttons=["copy"])
+                chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, sanitize_html=True,
+                                     render_markdown=True, elem_id="qa-chat", buttons=["copy"])
                 with gr.Row():
-                    question = gr.Textbox(placeholder="Ask a question about the article…", show_label=False,
+                    question = gr.Textbox(placeholder=_placeholder(app.default), show_label=False,
                                           scale=5, elem_id="qa-question", autofocus=True)
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
-                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                examples = gr.Examples(EXAMPLES, inputs=question, label="Try", elem_id="qa-examples")
+            with gr.Column(scale=2):
+                with gr.Tabs():
+                    with gr.Tab("Sources"):
+                        sources = gr.HTML(sources_html(None, 5), elem_id="qa-sources")
+                    with gr.Tab("Article") as article_tab:
+                        article = gr.HTML(article_html(app.default, None), elem_id="qa-article")
+                    with gr.Tab("Documents"):
+                        docs = gr.Dataframe(documents_table(app.default), headers=["Title", "Id", "Characters",
+                                            "Chunks"], interactive=False, elem_id="qa-documents")
+                        files = gr.File(label=f"Upload {', '.join(UPLOAD_TYPES)} (up to {MAX_UPLOAD_MB} MB each)",
+                                        file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload")
+                        with gr.Row():
+                            index_btn = gr.Button("Index these documents", variant="primary", elem_id="qa-index")
+                            reset_btn = gr.Button("Back to the bundled article")
+                        status = gr.Markdown(_answering_from(app.default), elem_id="qa-status")
+                # Below the evidence: on a phone the columns stack, and the tabs come right after the chat.
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages shown as sources")
                     show_sources = gr.Checkbox(value=True, label="Show sources")
-            with gr.Column(scale=2), gr.Tabs():
-                with gr.Tab("Sources"):
-                    sources = gr.HTML(sources_html(None, 5), elem_id="qa-sources")
-                with gr.Tab("Article"):
-                    article = gr.HTML(article_html(app.default, None), elem_id="qa-article")
-                with gr.Tab("Documents"):
-                    docs = gr.Dataframe(documents_table(app.default), headers=["Title", "Id", "Characters",
-                                        "Chunks"], interactive=False, elem_id="qa-documents")
-                    files = gr.File(label=f"Upload .txt, .md, .html, .pdf (up to {MAX_UPLOAD_MB} MB each)",
-                                    file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload")
-                    with gr.Row():
-                        index_btn = gr.Button("Index these documents", variant="primary", elem_id="qa-index")
-                        reset_btn = gr.Button("Back to the bundled article")
-                    status = gr.Markdown(f"Answering from **{escape_markdown(app.default.documents[0].title)}**.",
-                                         elem_id="qa-status")
 
         def respond(message, history, key, n, show):
             history = list(history or [])
+            # The visitor's own words are shown as text (escaped), and a long paste is echoed short.
+            shown = (message or "").strip()
+            shown = escape_markdown(shown if len(shown) <= _ECHO_CHARS else shown[:_ECHO_CHARS] + "…")
+            asked = [{"role": "user", "content": shown}] if shown else []
             try:
-                index = app.index_for(key)
-                answer = qa.Chatbot(index).ask(message, history)
+                bot = app.bot(key)
+                answer = bot.ask(message, history)
             except qa.QAError as e:
-                history += [{"role": "user", "content": message or ""},
-                            {"role": "assistant", "content": f"⚠️ {escape_markdown(str(e))}"}]
-                yield history, "", gr.update(), gr.update(), None
-                return
-            text = chat_markdown(answer)
-            history += [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-            words = text.split(" ")
-            for end in range(0, len(words), 4):
-                history[-1] = {"role": "assistant", "content": " ".join(words[:end + 4])}
-                yield history, "", gr.update(), gr.update(), None
-                time.sleep(0.02)
-            panel = sources_html(answer, int(n)) if show else "<p>Sources are hidden (see Settings).</p>"
-            yield history, "", panel, article_html(index, answer), answer
+                history += [*asked, {"role": "assistant", "content": f"⚠️ {escape_markdown(str(e))}"}]
+                return history, "", gr.update(), gr.update(), None
+            # The answer is read whole (a span of the documents), so it is shown whole: nothing
+            # is produced word by word that a stream could show sooner.
+            history += [*asked, {"role": "assistant", "content": rendering.markdown(answer)}]
+            panel = sources_html(answer, int(n)) if show else _HIDDEN
+            return history, "", panel, article_html(bot.index, answer), answer
 
         chat_inputs = [question, chatbot, session_index, k, show_sources]
         chat_outputs = [chatbot, question, sources, article, last_answer]
-        question.submit(respond, chat_inputs, chat_outputs, api_visibility="private")
-        send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+        for trigger in (question.submit, send.click):
+            trigger(respond, chat_inputs, chat_outputs, api_visibility="private").then(
+                None, js=_SCROLL_TO_EVIDENCE)
+        article_tab.select(None, js=_SCROLL_TO_EVIDENCE)
 
-        def chat_api(message: str, key: str | None) -> str:
-            """Answer one question; returns the answer text with its [n] citations."""
+        def chat(question: str, upload_key: str = "") -> str:
+            """Answer a question from the bundled article, or from the documents of an upload.
+
+            Args:
+                question: the question, e.g. "What did Putin say about cyber security?".
+                upload_key: what /upload returned; empty for the bundled article.
+
+            Returns:
+                The answer: the short answer, the quoted sentence and its [n] citation, or
+                "The article does not say. ...".
+            """
             try:
-                return qa.Chatbot(app.index_for(key)).ask(message).text
+                return rendering.plain(app.bot(upload_key or None).ask(question))
             except qa.QAError as e:
                 raise gr.Error(str(e), print_exception=False) from e  # a user error, not a bug
 
-        api_question, api_answer = gr.Textbox(visible=False), gr.Textbox(visible=False)
-        api_question.submit(chat_api, [api_question, session_index], api_answer, api_name="chat")
+        gr.api(chat, api_name="chat")
 
-        def upload(paths, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
+        def page_for(index: qa.Index, key: str | None, notice: str = ""):
+            """What names the documents on the page: the table, status, header, placeholder, examples."""
+            questions = EXAMPLES if key is None else example_questions(index)
+            uploaded = key is not None
+            return (key, documents_table(index), notice + _answering_from(index), article_html(index, None),
+                    _header(index, uploaded), gr.update(placeholder=_placeholder(index, uploaded)),
+                    gr.Dataset(samples=[[q] for q in questions]), key or "")
+
+        def upload(paths, old_key, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
             try:
                 key = app.add_upload(list(paths or []))
             except qa.QAError as e:
-                # The visitor keeps the index they had.
-                return gr.update(), gr.update(), f"⚠️ **Upload failed:** {escape_markdown(str(e))}", gr.update()
-            index = app.index_for(key)
-            names = ", ".join(d.title for d in index.documents)
-            return (key, documents_table(index), f"Answering from your documents: **{escape_markdown(names)}**.",
-                    article_html(index, None))
+                # The visitor keeps the index they had, and the page says which it is.
+                notice = f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n"
+                return page_for(app.index_for(old_key), old_key, notice)
+            app.forget(old_key)  # the documents this visitor answered from before
+            return page_for(app.index_for(key), key)
 
-        index_btn.click(upload, files, [session_index, docs, status, article], api_name="upload",
-                        concurrency_limit=1)
+        # The key goes out to API callers too: /chat takes it back as upload_key.
+        upload_key = gr.Textbox(visible=False, label="upload_key")
+        page = [session_index, docs, status, article, header, question, examples.dataset, upload_key]
+        one_build = {"concurrency_limit": 1, "concurrency_id": "upload", "show_progress_on": files}
+        index_btn.click(upload, [files, session_index], page, api_name="upload", **one_build)
+        # Choosing files indexes them at once: no extra button to find on a phone.
+        files.upload(upload, [files, session_index], page, api_visibility="private", **one_build)
 
-        def reset():
-            return (None, documents_table(app.default),
-                    f"Answering from **{escape_markdown(app.default.documents[0].title)}**.",
-                    article_html(app.default, None))
+        def reset(old_key):
+            app.forget(old_key)
+            return page_for(app.default, None)
 
-        reset_btn.click(reset, None, [session_index, docs, status, article], api_name="reset")
+        show_sources.change(lambda show, answer, n: sources_html(answer, int(n)) if show else _HIDDEN,
+                            [show_sources, last_answer, k], sources, api_visibility="private")
+        reset_btn.click(reset, session_index, page, api_name="reset")
     return demo
 
 
@@ -274,9 +353,17 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
         signal.signal(signal.SIGTERM, _interrupt)
     demo.queue(default_concurrency_limit=4, max_size=256)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=not block,
-                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS,
+                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS, theme=_theme(),
                 footer_links=["api"])
     return demo
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default look in the system's own fonts: the default theme fetches IBM Plex from
+    Google Fonts, which an offline machine cannot, and its bold then comes from another font."""
+    return gr.themes.Default(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial",
+                                   "sans-serif"],
+                             font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
 
 
 def _interrupt(signum: int, frame: object) -> None:

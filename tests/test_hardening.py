@@ -28,6 +28,7 @@ def test_a_second_build_on_the_same_folder_is_refused(index_copy):
     assert HEADLINE_EVIDENCE in qa.load_index(index_copy).search(HEADLINE, k=1)[0].text
 
 
+@pytest.mark.slow
 def test_a_build_killed_half_way_leaves_the_previous_index_answering(index_copy, tmp_path):
     big = tmp_path / "big.txt"
     big.write_text(" ".join(f"Sentence {i} is about owls and bees number {i}." for i in range(30_000)))
@@ -55,6 +56,7 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
+@pytest.mark.slow
 def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
     from gradio_client import Client, handle_file
     from test_ui import _start
@@ -73,9 +75,9 @@ def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
         doc.write_text(f"Island report {n}. The gannet colony on island {n} counts {n * 1000 + 7} birds. "
                        "Fishing boats stay away in spring.")
         client = Client(url, verbose=False)
-        _, status, _ = client.predict([handle_file(str(doc))], api_name="/upload")
-        assert "Answering from your documents" in status, status
-        return client.predict(f"How many birds does the colony on island {n} count?", api_name="/chat")
+        _, status, *_, key = client.predict([handle_file(str(doc))], api_name="/upload")
+        assert status.startswith("Answering from") and f"Island report {n}" in status, status
+        return client.predict(f"How many birds does the colony on island {n} count?", key, api_name="/chat")
 
     def wave() -> None:
         with concurrent.futures.ThreadPoolExecutor(36) as pool:
@@ -110,10 +112,20 @@ def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
     assert not list((tmp / "tmp").glob("qa-uploads-*"))
 
 
+@pytest.mark.parametrize("name, safe", [
+    ("../../evil.txt", "evil.txt"), ("/etc/passwd", "passwd"), ("..\\..\\evil.txt", "evil.txt"),
+    ("..", "upload.txt"), (".bashrc", "bashrc"), ("a b;rm -rf.txt", "a b_rm -rf.txt"),
+])
+def test_upload_names_are_reduced_to_a_name_inside_the_folder(name, safe):
+    from qa.web import safe_name
+
+    assert safe_name(name) == safe
+
+
 def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path):
     from qa.web import App
 
-    evil = tmp_path / "..%2F..%2Fevil.txt"
+    evil = tmp_path / "..\\..\\evil.txt"  # a legal file name on Linux: backslashes are not separators
     evil.write_text("Owls are birds of prey.")
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
     key = app.add_upload([str(evil)])
@@ -126,6 +138,7 @@ def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path
         app.add_upload([str(bad)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["huge.txt", "huge.pdf"])
 def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, capsys, name):
     from qa.cli import main
@@ -141,6 +154,7 @@ def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, cap
     assert (index_copy / "manifest.json").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_1_mb_line_without_punctuation_builds_in_bounded_memory(tmp_path):
     words = [f"word{i}" for i in range(97)] + ["lighthouse"]
     line = " ".join(words[i % len(words)] for i in range(150_000))
@@ -163,3 +177,24 @@ def test_a_1_mb_line_without_punctuation_builds_in_bounded_memory(tmp_path):
     assert out["slice_ok"] and out["hit"]
     # The model alone takes about 600 MB; the text adds a few MB, not a copy per chunk.
     assert out["peak_rss_mb"] < 1500, out
+
+
+def test_an_upload_is_removed_when_its_session_ends_or_is_replaced(article_index_dir, tmp_path):
+    import gradio as gr
+
+    from qa.web import SESSION_HOURS, App, build_ui
+
+    app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
+    demo = build_ui(app)
+    [state] = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.time_to_live]
+    assert state.time_to_live == SESSION_HOURS * 3600
+    (tmp_path / "owls.txt").write_text("Owls are birds of prey.")
+    key = app.add_upload([str(tmp_path / "owls.txt")])
+    assert (tmp_path / "uploads" / key).is_dir()
+    state.delete_callback(key)  # what Gradio calls when the session's state expires or closes
+    assert not (tmp_path / "uploads" / key).exists()
+    with pytest.raises(qa.QAError, match="upload again"):
+        app.index_for(key)
+    for harmless in (None, "", "../index", str(tmp_path)):
+        app.forget(harmless)  # never a path outside the upload folder
+    assert article_index_dir.is_dir()

@@ -16,6 +16,8 @@ from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, write_bad_file
 
 import qa
 
+pytestmark = pytest.mark.slow  # each module starts real servers
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -83,14 +85,28 @@ def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
 
     (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
     client = Client(server, verbose=False)
-    table, status, _ = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
-    assert "Bee facts" in status and table["data"][0][0] == "Bee facts"
-    assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat")
-    client.predict(api_name="/reset")
-    assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
-    # Another visitor never saw the upload.
+    table, status, *_, key = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    assert "Bee facts" in status and table["data"][0][0] == "Bee facts" and len(key) == 32
+    answer = client.predict(question="How many bees live in a hive?", upload_key=key, api_name="/chat")
+    assert "50,000 bees" in answer
+    assert HEADLINE_EVIDENCE in client.predict(question=HEADLINE, api_name="/chat")  # no key: the article
+    # Without the key, no one sees the upload; a made-up key or a path is refused.
     other = Client(server, verbose=False).predict("How many bees live in a hive?", api_name="/chat")
     assert other.startswith("The article does not say")
+    from gradio_client.exceptions import AppError
+
+    for bad in ["0" * 32, "../index", str(tmp_path)]:
+        with pytest.raises(AppError, match=r"on this server .*: upload again"):
+            client.predict("How many bees?", bad, api_name="/chat")
+
+
+def test_the_api_page_names_its_parameters_and_gives_a_real_example(server):
+    from gradio_client import Client
+
+    info = Client(server, verbose=False).view_api(return_format="dict", print_info=False)
+    chat = info["named_endpoints"]["/chat"]
+    assert [p["parameter_name"] for p in chat["parameters"]] == ["question", "upload_key"]
+    assert "parameter_" not in str(info) and "Hello!!" not in str(info)
 
 
 def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
@@ -98,9 +114,10 @@ def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
 
     (tmp_path / "empty.txt").write_text("")
     client = Client(server, verbose=False)
-    _, status, _ = client.predict([handle_file(str(tmp_path / "empty.txt"))], api_name="/upload")
-    status = status.replace("\\", "")  # markdown escapes
-    assert status == "⚠️ **Upload failed:** empty.txt is empty: give a file with text"
+    _, status, *_ = client.predict([handle_file(str(tmp_path / "empty.txt"))], api_name="/upload")
+    # The reason, and which documents the page still answers from.
+    assert status == ("⚠️ Upload failed: empty.txt is empty: give a file with text\n\n"
+                      "Answering from “Putin: Russia Needs to Be Proactive in Developing Digitalization”.")
     assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
 
 
@@ -115,16 +132,16 @@ def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server,
 
     (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
     client = Client(server, verbose=False)
-    client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    *_, key = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
     for name, content, message in BAD_UPLOADS:
         path = write_bad_file(tmp_path, name, content)
         try:
-            _, status, _ = client.predict([handle_file(str(path))], api_name="/upload")
+            _, status, *_ = client.predict([handle_file(str(path))], api_name="/upload")
         except AppError as e:  # refused by Gradio's own type check, shown as an error toast
             status = str(e)
         assert message in status.replace("\\", ""), (name, status)
         assert str(tmp_path) not in status  # the server's paths are not shown
-        assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat"), name
+        assert "50,000 bees" in client.predict("How many bees live in a hive?", key, api_name="/chat"), name
     # A 100 MB file: gradio_client refuses it before sending; the server refuses it too.
     huge = tmp_path / "huge.txt"
     with huge.open("wb") as f:
@@ -136,7 +153,7 @@ def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server,
     with huge.open("rb") as f:
         response = httpx.post(f"{server}gradio_api/upload", files={"files": ("huge.txt", f)}, timeout=120)
     assert response.status_code == 413, response.text[:200]
-    assert "50,000 bees" in client.predict("How many bees live in a hive?", api_name="/chat")
+    assert "50,000 bees" in client.predict("How many bees live in a hive?", key, api_name="/chat")
 
 
 def test_bad_questions_get_the_reason_and_legacy_encodings_upload(server, tmp_path):
@@ -149,9 +166,9 @@ def test_bad_questions_get_the_reason_and_legacy_encodings_upload(server, tmp_pa
         with pytest.raises(AppError, match=message):
             client.predict(question, api_name="/chat")
     (tmp_path / "ru.txt").write_bytes("Президент призвал развивать цифровые технологии в России.".encode("cp1251"))
-    _, status, _ = client.predict([handle_file(str(tmp_path / "ru.txt"))], api_name="/upload")
+    _, status, *_, key = client.predict([handle_file(str(tmp_path / "ru.txt"))], api_name="/upload")
     assert "Президент призвал" in status
-    answer = client.predict("Что призвал развивать Президент?", api_name="/chat")
+    answer = client.predict("Что призвал развивать Президент?", key, api_name="/chat")
     assert "цифровые технологии" in answer and "does not say" not in answer, answer
 
 
@@ -209,7 +226,7 @@ def test_document_html_is_shown_as_text_never_run(xss_server):
         article = page.locator("#qa-article").inner_text()
         assert "<script>window.__xss = 1</script>" in article
         assert '<img src=x onerror="window.__xss = 2">' in article
-        assert "onerror" in page.locator("#qa-chat").inner_text() or "mice" in page.locator("#qa-chat").inner_text()
+        assert '<img src=x onerror="window.__xss = 2">' in page.locator("#qa-chat").inner_text()
         assert page.evaluate("window.__xss") is None
         assert page.locator("#qa-sources img, #qa-article img, #qa-chat img[src='x']").count() == 0
         assert not dialogs
@@ -249,6 +266,130 @@ def test_browser_shows_why_an_upload_failed(server, tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "failed-upload.png"), full_page=True)
         raise
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def _answered(page, question, url=None):
+    if url:
+        page.goto(url)
+    page.locator("#qa-question textarea").wait_for(timeout=120_000)
+    before = page.locator("#qa-chat .message").count()
+    page.locator("#qa-question textarea").fill(question)
+    page.locator("#qa-ask").click()
+    page.wait_for_function(f"document.querySelectorAll('#qa-chat .message').length > {before}", timeout=120_000)
+    page.locator("#qa-sources mark.qa-evidence, #qa-sources .qa-source").first.wait_for(timeout=120_000)
+
+
+@pytest.mark.browser
+def test_browser_copy_gives_plain_text_and_the_question_is_shown_as_text(server):
+    pw, browser = _browser()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        _answered(page, "# How many organizations are <img src=x> operating in the IT area?", server)
+        user = page.locator("#qa-chat .message.user, #qa-chat [data-testid='user']").last
+        assert "# How many organizations are <img src=x> operating" in user.inner_text()
+        assert page.locator("#qa-chat h1, #qa-chat img[src='x']").count() == 0
+        bot = page.locator("#qa-chat .message.bot, #qa-chat [data-testid='bot']").last
+        bot.hover()
+        page.locator("#qa-chat button[aria-label*='opy'], #qa-chat button[title*='opy']").last.click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "60,000" in copied and "\\" not in copied and "**" not in copied, copied
+        assert copied.endswith("[1]") and copied.count("“") == copied.count("”") == 1
+        # Nothing the page loads or asks leaves this machine (fonts included).
+        assert requests and all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in requests), \
+            [u for u in requests if not u.startswith("http://127.0.0.1")]
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_browser_article_panel_scrolls_to_the_evidence(server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        _answered(page, "What did Putin say Russian companies offer?", server)
+        page.get_by_role("tab", name="Article").click()
+        mark = page.locator("#qa-article mark.qa-evidence").first
+        mark.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        box = page.locator("#qa-article .qa-article").bounding_box()
+        m = mark.bounding_box()
+        assert box["y"] <= m["y"] and m["y"] + m["height"] <= box["y"] + box["height"], (box, m)
+        text = page.locator("#qa-article").inner_text()
+        assert text.count("Putin: Russia Needs to Be Proactive in Developing Digitalization") == 1
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_phone_width_reaches_the_evidence_and_the_upload(server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        _answered(page, HEADLINE, server)
+        mark = page.locator("#qa-sources mark.qa-evidence").first
+        mark.scroll_into_view_if_needed()
+        assert mark.is_visible() and HEADLINE_EVIDENCE in mark.inner_text()
+        tabs = page.get_by_role("tab", name="Documents").bounding_box()
+        settings = page.get_by_text("Settings").first.bounding_box()
+        assert tabs["y"] < settings["y"]  # the evidence tabs come before the settings
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_after_a_failure(server, tmp_path):
+    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server)
+        page.locator("#qa-question textarea").wait_for(timeout=120_000)
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
+        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.md"))  # indexes at once
+        page.locator("#qa-status").get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
+        assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
+        assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
+            "Ask a question about your documents…"
+        page.locator("#qa-examples").get_by_text("What is Bee facts about?").wait_for(timeout=30_000)
+        assert "cyber security" not in page.locator("#qa-examples").inner_text()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
+        page.locator("#qa-status").get_by_text("Upload failed").wait_for(timeout=120_000)
+        status = page.locator("#qa-status").inner_text()
+        assert "binary.txt looks like binary data" in status and "Answering from “Bee facts”" in status
+        assert "Bee facts" in page.locator("#qa-header").inner_text()
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.browser
+def test_the_api_page_opens_without_errors(server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        failed = []
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.goto(server + "?view=api")
+        page.get_by_text("/chat").first.wait_for(timeout=120_000)
+        text = page.locator("body").inner_text()
+        assert "question" in text and "upload_key" in text and "parameter_" not in text
+        assert not failed, failed
     finally:
         browser.close()
         pw.stop()
