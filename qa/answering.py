@@ -96,8 +96,9 @@ class ReaderAnswerer:
     Args:
         reader: the span reader (defaults to the shipped weights).
         passages_read: how many of the best passages the reader reads.
-        threshold: the no-answer margin under which it declines (``None``: the reader's
-            ``threshold_open``, chosen on held-out SQuAD train articles for retrieved passages).
+        threshold: the score (the reader's margin plus ``retrieval_weight`` times the passage's
+            retrieval score) under which it declines (``None``: the reader's ``threshold_open``;
+            both chosen on held-out SQuAD train articles for retrieved passages).
     """
 
     def __init__(self, reader: Reader | None = None, *, passages_read: int = 5,
@@ -118,23 +119,26 @@ class ReaderAnswerer:
         asked = question if tokenize(question) else query
         read = passages[:self.passages_read]
         spans = self.reader.read(asked, [p.text for p in read])
-        if not spans or spans[0].margin < self.threshold:
-            margin = spans[0].margin if spans else -math.inf
-            return Answer(None, [], passages, True, self.confidence(margin), query, question, None, documents)
-        best = spans[0]
+        # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
+        scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),
+                        key=lambda x: -x[0])
+        if not scored or scored[0][0] < self.threshold:
+            score = scored[0][0] if scored else -math.inf
+            return Answer(None, [], passages, True, self.confidence(score), query, question, None, documents)
+        score, best = scored[0]
         p = read[best.passage]
         start, end = _strip(p.text, best.start, best.end)
         a, b = p.start + start, p.start + end
         quote = _sentence_span(index, p, a, b)
         doc = index.document(p.doc_id)
         evidence = Evidence(p.doc_id, quote[0], quote[1], best.passage + 1, doc.text[quote[0]:quote[1]])
-        return Answer(doc.text[a:b] or None, [evidence], passages, False, self.confidence(best.margin), query,
+        return Answer(doc.text[a:b] or None, [evidence], passages, False, self.confidence(score), query,
                       question, (p.doc_id, a, b), documents)
 
-    def confidence(self, margin: float) -> float:
-        """A logistic of the margin over the reader's own open threshold: 0.5 where the
+    def confidence(self, score: float) -> float:
+        """A logistic of the score over the reader's own open threshold: 0.5 where the
         shipped bot starts to answer (whatever ``threshold`` this answerer declines at)."""
-        z = margin - self.reader.threshold_open
+        z = score - self.reader.threshold_open
         return 0.0 if z == -math.inf else float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
 
 
@@ -165,12 +169,15 @@ def _quote_best_sentence(index: Index, question: str, ranking: Ranking, passages
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding spaces and trailing commas or full stops."""
-    while start < end and text[start].isspace():
+    """The span without surrounding spaces, quotation marks and trailing commas."""
+    while start < end and (text[start].isspace() or text[start] in _QUOTES):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:"):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in _QUOTES):
         end -= 1
     return start, end
+
+
+_QUOTES = "“”\"‘’«»"
 
 
 def _sentence_span(index: Index, passage: Passage, a: int, b: int) -> tuple[int, int]:

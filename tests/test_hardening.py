@@ -64,8 +64,9 @@ def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("load")
     proc, url = _start(tmp / "index", tmp)  # no index yet: the server builds the bundled one
     questions = [HEADLINE, "How many organizations are operating in the IT area?",
-                 "What is the population of Brazil?", "What did Putin say Russian companies offer?"] * 8
-    expect = [HEADLINE_EVIDENCE, "60,000 organizations", "The article does not say", "reliable software"]
+                 "What is the population of Brazil?",
+                 "Which technologies did the president want to develop faster?"] * 8
+    expect = [HEADLINE_EVIDENCE, "60,000 organizations", "The article does not say", "domestic IT and communication"]
 
     def chat(i: int) -> str:
         return Client(url, verbose=False).predict(questions[i], api_name="/chat")
@@ -186,7 +187,7 @@ def test_an_upload_is_removed_when_its_session_ends_or_is_replaced(article_index
 
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
     demo = build_ui(app)
-    [state] = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.time_to_live]
+    [state] = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.delete_callback == app.forget]
     assert state.time_to_live == SESSION_HOURS * 3600
     (tmp_path / "owls.txt").write_text("Owls are birds of prey.")
     key = app.add_upload([str(tmp_path / "owls.txt")])

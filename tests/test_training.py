@@ -37,7 +37,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert choose_threshold.main(["--train", argv[1], "--weights", str(weights), "--limit", "12"]) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert qa.Reader(weights).threshold_open == record["threshold_open"]
-    assert record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] == 12
+    assert 0 < record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] <= 12
+    assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     # The exported weights load into the product's reader and read.
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."])
     assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")
