@@ -15,9 +15,10 @@ from typing import Any
 from qa.answering import Answer, Evidence
 
 MAX_QUOTE_CHARS = 300
-_QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’", '"': "'"})  # nested quotes become single ones
+_QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes become single ones
 # Markdown and HTML take these anywhere in a line; the block markers only at a line's start.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~|&])")
+# Brackets only make a link (or an image) before "(": "[1]" stays as it is.
+_INLINE_SPECIAL = re.compile(r"([\\`*_<>~|&]|\](?=\())")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 
 

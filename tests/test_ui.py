@@ -377,20 +377,3 @@ def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_afte
     finally:
         browser.close()
         pw.stop()
-
-
-@pytest.mark.browser
-def test_the_api_page_opens_without_errors(server):
-    pw, browser = _browser()
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        failed = []
-        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.goto(server + "?view=api")
-        page.get_by_text("/chat").first.wait_for(timeout=120_000)
-        text = page.locator("body").inner_text()
-        assert "question" in text and "upload_key" in text and "parameter_" not in text
-        assert not failed, failed
-    finally:
-        browser.close()
-        pw.stop()
