@@ -12,8 +12,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-RANKER_NAMES = {"bm25": "BM25 alone", "dense": "dense alone (FAISS)", "rrf": "hybrid: RRF(k=60) of the two",
-                "weighted_chunks": "hybrid: weighted chunk scores", "final": "shipped ranking (+ best sentence)"}
 
 
 def machine() -> dict:
@@ -46,20 +44,30 @@ def _machine_line(m: dict) -> str:
 def quality_section(q: dict) -> list[str]:
     a = q["article"]
     parts = [f"### Quality (`python bench/quality.py`; {_machine_line(q['machine'])})\n",
-             "#### Retrieval: the question's own paragraph among the ranked paragraphs\n"]
+             "#### The reader, SQuAD's official EM/F1 (predictions files in bench/predictions/)\n",
+             "*reading*: each question answered from its own paragraph (the standard task); *open*: every "
+             "paragraph indexed and each question answered over all of them. v1.1 has no unanswerable "
+             "questions and is scored as v1.1 systems are (always the best span); on v2.0 the bot declines "
+             "as it does in use.\n"]
+    if q.get("note"):
+        parts.append(q["note"] + "\n")
     rows = []
     for s in q["squad"]:
-        for ranker, figures in s["retrieval"].items():
-            rows.append({"set": f"{s['name']} ({s['answerable']:,} answerable)", "ranking": RANKER_NAMES[ranker],
-                         **figures})
-    parts += [table(rows), "", "#### Answers\n"]
-    parts += [table([{"set": s["name"], "paragraphs": s["paragraphs"], "questions": s["questions"],
-                      "answer contains gold": s["answer_contains_gold"], "wrongly declined": s["wrongly_declined"],
-                      "declined unanswerable": s.get("declined_unanswerable", ""),
-                      "confidence AUC (answerable vs not)": s.get("confidence_auc", "")} for s in q["squad"]]), ""]
+        for setting in ("reading", "open"):
+            r = s.get(setting)
+            if r:
+                rows.append({"set": s["name"], "setting": setting, "questions": r["questions"], "EM": r["exact"],
+                             "F1": r["f1"], "HasAns F1": r.get("HasAns_f1", ""),
+                             "NoAns acc.": r.get("NoAns_exact", ""), "R@1": r.get("R@1", ""), "R@5": r.get("R@5", ""),
+                             "MRR@10": r.get("MRR@10", ""), "answer contains gold": r.get("answer_contains_gold", ""),
+                             "ms p50": r["ms_p50"]})
+    parts += [table(rows), ""]
     for s in q["squad"]:
-        if s.get("thresholds"):
-            parts += [f"Declining on {s['name']} at other thresholds (shipped: 0.5):\n", table(s["thresholds"]), ""]
+        if s.get("published_f1"):
+            ours = s["reading"]["f1"]
+            parts.append(f"{s['name']}, reading F1 beside published systems (their F1 as the issue scored their "
+                         f"predictions with the official metric; not measured here): articleqa {ours:.1f}; "
+                         + "; ".join(f"{n} {f:.1f}" for n, f in s["published_f1"]) + ".\n")
     parts += [f"#### The article set ({a['file']}, {a['questions']} questions)\n",
               table([{k: v for k, v in a.items() if k not in ("per_kind", "misses", "file", "questions")}]), "",
               "Per kind (share correct): " + ", ".join(f"{k} {v:.2f}" for k, v in a["per_kind"].items()) + ".",
