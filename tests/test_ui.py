@@ -173,17 +173,22 @@ def test_bad_questions_get_the_reason_and_legacy_encodings_upload(server, tmp_pa
     assert "цифровые технологии" in answer and "does not say" not in answer, answer
 
 
-def _browser():
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, closed after the test."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (.ci/run)")
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-    return pw, browser
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def _ask(page, url, question):
@@ -194,55 +199,44 @@ def _ask(page, url, question):
 
 
 @pytest.mark.browser
-def test_browser_asks_and_sees_the_answer_and_highlighted_evidence(server):
-    pw, browser = _browser()
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        _ask(page, server, HEADLINE)
-        page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
-        mark = page.locator("#qa-sources mark.qa-evidence").first
-        mark.wait_for(timeout=120_000)
-        assert HEADLINE_EVIDENCE in mark.inner_text()
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
-        page.get_by_role("tab", name="Article").click()
-        assert HEADLINE_EVIDENCE in page.locator("#qa-article mark.qa-evidence").first.inner_text()
-    finally:
-        browser.close()
-        pw.stop()
+def test_browser_asks_and_sees_the_answer_and_highlighted_evidence(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    _ask(page, server, HEADLINE)
+    page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
+    mark = page.locator("#qa-sources mark.qa-evidence").first
+    mark.wait_for(timeout=120_000)
+    assert HEADLINE_EVIDENCE in mark.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+    page.get_by_role("tab", name="Article").click()
+    assert HEADLINE_EVIDENCE in page.locator("#qa-article mark.qa-evidence").first.inner_text()
 
 
 @pytest.mark.browser
-def test_document_html_is_shown_as_text_never_run(xss_server):
-    pw, browser = _browser()
-    try:
-        page = browser.new_page()
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        _ask(page, xss_server, "What do owls eat every night?")
-        page.locator("#qa-sources mark.qa-evidence").first.wait_for(timeout=120_000)
-        page.get_by_role("tab", name="Article").click()
-        article = page.locator("#qa-article").inner_text()
-        assert "<script>window.__xss = 1</script>" in article
-        assert '<img src=x onerror="window.__xss = 2">' in article
-        assert '<img src=x onerror="window.__xss = 2">' in page.locator("#qa-chat").inner_text()
-        assert page.evaluate("window.__xss") is None
-        assert page.locator("#qa-sources img, #qa-article img, #qa-chat img[src='x']").count() == 0
-        assert not dialogs
-        assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")]
-    finally:
-        browser.close()
-        pw.stop()
+def test_document_html_is_shown_as_text_never_run(browser, xss_server):
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _ask(page, xss_server, "What do owls eat every night?")
+    page.locator("#qa-sources mark.qa-evidence").first.wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Article").click()
+    article = page.locator("#qa-article").inner_text()
+    assert "<script>window.__xss = 1</script>" in article
+    assert '<img src=x onerror="window.__xss = 2">' in article
+    assert '<img src=x onerror="window.__xss = 2">' in page.locator("#qa-chat").inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#qa-sources img, #qa-article img, #qa-chat img[src='x']").count() == 0
+    assert not dialogs
+    assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")]
 
 
 @pytest.mark.browser
-def test_browser_shows_why_an_upload_failed(server, tmp_path):
+def test_browser_shows_why_an_upload_failed(browser, server, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    pw, browser = _browser()
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server)
@@ -267,9 +261,6 @@ def test_browser_shows_why_an_upload_failed(server, tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "failed-upload.png"), full_page=True)
         raise
-    finally:
-        browser.close()
-        pw.stop()
 
 
 def _answered(page, question, url=None):
@@ -284,96 +275,76 @@ def _answered(page, question, url=None):
 
 
 @pytest.mark.browser
-def test_browser_copy_gives_plain_text_and_the_question_is_shown_as_text(server):
-    pw, browser = _browser()
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
-        page = context.new_page()
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        _answered(page, "# How many organizations are <img src=x> operating in the IT area?", server)
-        user = page.locator("#qa-chat .message.user, #qa-chat [data-testid='user']").last
-        assert "# How many organizations are <img src=x> operating" in user.inner_text()
-        assert page.locator("#qa-chat h1, #qa-chat img[src='x']").count() == 0
-        bot = page.locator("#qa-chat .message.bot, #qa-chat [data-testid='bot']").last
-        bot.hover()
-        page.locator("#qa-chat button[aria-label*='opy'], #qa-chat button[title*='opy']").last.click()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert "60,000" in copied and "\\" not in copied and "**" not in copied, copied
-        assert copied.endswith("[1]") and copied.count("“") == copied.count("”") == 1
-        # Nothing the page loads or asks leaves this machine (fonts included).
-        assert requests and all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in requests), \
-            [u for u in requests if not u.startswith("http://127.0.0.1")]
-    finally:
-        browser.close()
-        pw.stop()
+def test_browser_copy_gives_plain_text_and_the_question_is_shown_as_text(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    _answered(page, "# How many organizations are <img src=x> operating in the IT area?", server)
+    user = page.locator("#qa-chat .message.user, #qa-chat [data-testid='user']").last
+    assert "# How many organizations are <img src=x> operating" in user.inner_text()
+    assert page.locator("#qa-chat h1, #qa-chat img[src='x']").count() == 0
+    bot = page.locator("#qa-chat .message.bot, #qa-chat [data-testid='bot']").last
+    bot.hover()
+    page.locator("#qa-chat button[aria-label*='opy'], #qa-chat button[title*='opy']").last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "60,000" in copied and "\\" not in copied and "**" not in copied, copied
+    assert copied.endswith("[1]") and copied.count("“") == copied.count("”") == 1
+    # Nothing the page loads or asks leaves this machine (fonts included).
+    assert requests and all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in requests), \
+        [u for u in requests if not u.startswith("http://127.0.0.1")]
 
 
 @pytest.mark.browser
-def test_browser_article_panel_scrolls_to_the_evidence(server):
-    pw, browser = _browser()
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        _answered(page, "What did Putin say Russian companies offer?", server)
-        page.get_by_role("tab", name="Article").click()
-        mark = page.locator("#qa-article mark.qa-evidence").first
-        mark.wait_for(timeout=60_000)
-        page.wait_for_timeout(500)
-        box = page.locator("#qa-article .qa-article").bounding_box()
-        m = mark.bounding_box()
-        assert box["y"] <= m["y"] and m["y"] + m["height"] <= box["y"] + box["height"], (box, m)
-        text = page.locator("#qa-article").inner_text()
-        assert text.count("Putin: Russia Needs to Be Proactive in Developing Digitalization") == 1
-    finally:
-        browser.close()
-        pw.stop()
+def test_browser_article_panel_scrolls_to_the_evidence(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    _answered(page, "What did Putin say Russian companies offer?", server)
+    page.get_by_role("tab", name="Article").click()
+    mark = page.locator("#qa-article mark.qa-evidence").first
+    mark.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    box = page.locator("#qa-article .qa-article").bounding_box()
+    m = mark.bounding_box()
+    assert box["y"] <= m["y"] and m["y"] + m["height"] <= box["y"] + box["height"], (box, m)
+    text = page.locator("#qa-article").inner_text()
+    assert text.count("Putin: Russia Needs to Be Proactive in Developing Digitalization") == 1
 
 
 @pytest.mark.browser
-def test_phone_width_reaches_the_evidence_and_the_upload(server):
-    pw, browser = _browser()
-    try:
-        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-        _answered(page, HEADLINE, server)
-        mark = page.locator("#qa-sources mark.qa-evidence").first
-        mark.scroll_into_view_if_needed()
-        assert mark.is_visible() and HEADLINE_EVIDENCE in mark.inner_text()
-        tabs = page.get_by_role("tab", name="Documents").bounding_box()
-        settings = page.get_by_text("Settings").first.bounding_box()
-        assert tabs["y"] < settings["y"]  # the evidence tabs come before the settings
-        page.get_by_role("tab", name="Documents").click()
-        page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
-    finally:
-        browser.close()
-        pw.stop()
+def test_phone_width_reaches_the_evidence_and_the_upload(browser, server):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    _answered(page, HEADLINE, server)
+    mark = page.locator("#qa-sources mark.qa-evidence").first
+    mark.scroll_into_view_if_needed()
+    assert mark.is_visible() and HEADLINE_EVIDENCE in mark.inner_text()
+    tabs = page.get_by_role("tab", name="Documents").bounding_box()
+    settings = page.get_by_text("Settings").first.bounding_box()
+    assert tabs["y"] < settings["y"]  # the evidence tabs come before the settings
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
 
 
 @pytest.mark.browser
-def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_after_a_failure(server, tmp_path):
+def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_after_a_failure(browser, server, tmp_path):
     (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    pw, browser = _browser()
-    try:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(server)
-        page.locator("#qa-question textarea").wait_for(timeout=120_000)
-        page.get_by_role("tab", name="Documents").click()
-        page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
-        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.md"))  # indexes at once
-        page.locator("#qa-status").get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
-        assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
-        assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
-            "Ask a question about your documents…"
-        page.locator("#qa-examples").get_by_text("What is Bee facts about?").wait_for(timeout=30_000)
-        assert "cyber security" not in page.locator("#qa-examples").inner_text()
-        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
-        page.locator("#qa-status").get_by_text("Upload failed").wait_for(timeout=120_000)
-        status = page.locator("#qa-status").inner_text()
-        assert "binary.txt looks like binary data" in status and "Answering from “Bee facts”" in status
-        assert "Bee facts" in page.locator("#qa-header").inner_text()
-    finally:
-        browser.close()
-        pw.stop()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    page.locator("#qa-question textarea").wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
+    page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.md"))  # indexes at once
+    page.locator("#qa-status").get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
+    assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
+    assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
+        "Ask a question about your documents…"
+    page.locator("#qa-examples").get_by_text("What is Bee facts about?").wait_for(timeout=30_000)
+    assert "cyber security" not in page.locator("#qa-examples").inner_text()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
+    page.locator("#qa-status").get_by_text("Upload failed").wait_for(timeout=120_000)
+    status = page.locator("#qa-status").inner_text()
+    assert "binary.txt looks like binary data" in status and "Answering from “Bee facts”" in status
+    assert "Bee facts" in page.locator("#qa-header").inner_text()
