@@ -43,6 +43,11 @@ _KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
 SESSION_HOURS = 6  # an upload is kept at most this long after its session last changed it
 _ECHO_CHARS = 300  # characters of a question echoed into the chat
 _HIDDEN = "<p>Sources are hidden (see Settings).</p>"
+_UPLOAD_API = ("Index .txt, .md, .html, .htm or .pdf files into a private index and return its key, e.g. "
+               "client.predict([handle_file('notes.txt')], api_name='/upload') gives "
+               "{'upload_key': '3f2a…', 'documents': [{'title': 'Notes', 'id': 'notes', 'characters': 812, "
+               "'chunks': 3}]}; pass upload_key to /chat. A bad file raises an error that says why; a new "
+               "upload from the same client replaces its last one, and the files go when its session ends.")
 _CSS = """
 .qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
              margin-bottom: 8px; }
@@ -51,6 +56,9 @@ _CSS = """
 mark.qa-evidence { background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px; }
 .qa-article { max-height: 520px; overflow-y: auto; }
 """
+# Gradio hides the footer's "Use via API" below 640 px; the API is as useful from a phone. (In
+# the page's head: Gradio scopes ``css`` to the app's content, which the footer is not part of.)
+_HEAD = "<style>@media (max-width: 640px) { footer .show-api { display: flex !important; } }</style>"
 
 
 def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
@@ -312,9 +320,9 @@ def build_ui(app: App) -> gr.Blocks:
             uploaded = key is not None
             return (key, documents_table(index), notice + _answering_from(index), article_html(index, None),
                     _header(index, uploaded), gr.update(placeholder=_placeholder(index, uploaded)),
-                    gr.Dataset(samples=[[q] for q in questions]), key or "")
+                    gr.Dataset(samples=[[q] for q in questions]))
 
-        def upload(paths, old_key, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
+        def upload_from_page(paths, old_key, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
             try:
                 key = app.add_upload(list(paths or []))
             except qa.QAError as e:
@@ -324,13 +332,31 @@ def build_ui(app: App) -> gr.Blocks:
             app.forget(old_key)  # the documents this visitor answered from before
             return page_for(app.index_for(key), key)
 
-        # The key goes out to API callers too: /chat takes it back as upload_key.
-        upload_key = gr.Textbox(visible=False, label="upload_key")
-        page = [session_index, docs, status, article, header, question, examples.dataset, upload_key]
+        page = [session_index, docs, status, article, header, question, examples.dataset]
         one_build = {"concurrency_limit": 1, "concurrency_id": "upload", "show_progress_on": files}
-        index_btn.click(upload, [files, session_index], page, api_name="upload", **one_build)
+        index_btn.click(upload_from_page, [files, session_index], page, api_visibility="private", **one_build)
         # Choosing files indexes them at once: no extra button to find on a phone.
-        files.upload(upload, [files, session_index], page, api_visibility="private", **one_build)
+        files.upload(upload_from_page, [files, session_index], page, api_visibility="private", **one_build)
+
+        # The API's upload: files in, the key that /chat takes back and the documents out. Its
+        # own two hidden components, so that the API page names them instead of the page's.
+        api_files = gr.File(label="files", file_count="multiple", file_types=UPLOAD_TYPES, visible=False)
+        api_upload_result = gr.JSON(label="upload", visible=False)
+        api_upload_btn = gr.Button(visible=False)
+
+        def upload_documents(files, old_key):
+            try:
+                key = app.add_upload(list(files or []))
+            except qa.QAError as e:
+                raise gr.Error(str(e), print_exception=False) from e
+            app.forget(old_key)  # as on the page: a client's session holds one upload, removed with it
+            documents = [dict(zip(("title", "id", "characters", "chunks"), row, strict=True))
+                         for row in documents_table(app.index_for(key))]
+            return {"upload_key": key, "documents": documents}, key
+
+        api_upload_btn.click(upload_documents, [api_files, session_index], [api_upload_result, session_index],
+                             api_name="upload",
+                             api_description=_UPLOAD_API, concurrency_limit=1, concurrency_id="upload")
 
         def reset(old_key):
             app.forget(old_key)
@@ -338,7 +364,7 @@ def build_ui(app: App) -> gr.Blocks:
 
         show_sources.change(lambda show, answer, n: sources_html(answer, int(n)) if show else _HIDDEN,
                             [show_sources, last_answer, k], sources, api_visibility="private")
-        reset_btn.click(reset, session_index, page, api_name="reset")
+        reset_btn.click(reset, session_index, page, api_visibility="private")
     return demo
 
 
@@ -353,7 +379,7 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
         signal.signal(signal.SIGTERM, _interrupt)
     demo.queue(default_concurrency_limit=4, max_size=256)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=not block,
-                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS, theme=_theme(),
+                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS, head=_HEAD, theme=_theme(),
                 footer_links=["api"])
     return demo
 

@@ -83,10 +83,13 @@ def test_chat_api_answers_with_a_citation(server):
 def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
     from gradio_client import Client, handle_file
 
-    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    text = "# Bee facts\n\nA hive holds about 50,000 bees in summer.\n"
+    (tmp_path / "bees.md").write_text(text)
     client = Client(server, verbose=False)
-    table, status, *_, key = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
-    assert "Bee facts" in status and table["data"][0][0] == "Bee facts" and len(key) == 32
+    result = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    key = result["upload_key"]
+    assert len(key) == 32
+    assert result["documents"] == [{"title": "Bee facts", "id": "bees.md", "characters": len(text), "chunks": 1}]
     answer = client.predict(question="How many bees live in a hive?", upload_key=key, api_name="/chat")
     assert "50,000 bees" in answer
     assert HEADLINE_EVIDENCE in client.predict(question=HEADLINE, api_name="/chat")  # no key: the article
@@ -104,21 +107,24 @@ def test_the_api_page_names_its_parameters_and_gives_a_real_example(server):
     from gradio_client import Client
 
     info = Client(server, verbose=False).view_api(return_format="dict", print_info=False)
+    assert sorted(info["named_endpoints"]) == ["/chat", "/upload"]  # the page's own events are private
     chat = info["named_endpoints"]["/chat"]
     assert [p["parameter_name"] for p in chat["parameters"]] == ["question", "upload_key"]
+    upload = info["named_endpoints"]["/upload"]
+    assert [p["parameter_name"] for p in upload["parameters"]] == ["files"]
+    assert [r["label"] for r in upload["returns"]] == ["upload"]
     names = [p["parameter_name"] for e in info["named_endpoints"].values() for p in e["parameters"]]
     assert not [n for n in names if n.startswith("parameter_")] and "Hello!!" not in str(info)
 
 
-def test_failed_upload_shows_why_and_keeps_the_index(server, tmp_path):
+def test_failed_upload_through_the_api_says_why_and_keeps_the_index(server, tmp_path):
     from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
 
     (tmp_path / "empty.txt").write_text("")
     client = Client(server, verbose=False)
-    _, status, *_ = client.predict([handle_file(str(tmp_path / "empty.txt"))], api_name="/upload")
-    # The reason, and which documents the page still answers from.
-    assert status == ("⚠️ Upload failed: empty.txt is empty: give a file with text\n\n"
-                      "Answering from “Putin: Russia Needs to Be Proactive in Developing Digitalization”.")
+    with pytest.raises(AppError, match=r"^empty\.txt is empty: give a file with text$"):
+        client.predict([handle_file(str(tmp_path / "empty.txt"))], api_name="/upload")
     assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
 
 
@@ -133,13 +139,12 @@ def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server,
 
     (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
     client = Client(server, verbose=False)
-    *_, key = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
+    key = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")["upload_key"]
     for name, content, message in BAD_UPLOADS:
         path = write_bad_file(tmp_path, name, content)
-        try:
-            _, status, *_ = client.predict([handle_file(str(path))], api_name="/upload")
-        except AppError as e:  # refused by Gradio's own type check, shown as an error toast
-            status = str(e)
+        with pytest.raises(AppError) as refused:  # ours, or Gradio's own type check
+            client.predict([handle_file(str(path))], api_name="/upload")
+        status = str(refused.value)
         assert message in status.replace("\\", ""), (name, status)
         assert str(tmp_path) not in status  # the server's paths are not shown
         assert "50,000 bees" in client.predict("How many bees live in a hive?", key, api_name="/chat"), name
@@ -167,8 +172,9 @@ def test_bad_questions_get_the_reason_and_legacy_encodings_upload(server, tmp_pa
         with pytest.raises(AppError, match=message):
             client.predict(question, api_name="/chat")
     (tmp_path / "ru.txt").write_bytes("Президент призвал развивать цифровые технологии в России.".encode("cp1251"))
-    _, status, *_, key = client.predict([handle_file(str(tmp_path / "ru.txt"))], api_name="/upload")
-    assert "Президент призвал" in status
+    result = client.predict([handle_file(str(tmp_path / "ru.txt"))], api_name="/upload")
+    key = result["upload_key"]
+    assert result["documents"][0]["title"].startswith("Президент призвал")
     answer = client.predict("Что призвал развивать Президент?", key, api_name="/chat")
     assert "цифровые технологии" in answer and "does not say" not in answer, answer
 
@@ -250,8 +256,7 @@ def test_browser_shows_why_an_upload_failed(browser, server, tmp_path):
             except PlaywrightTimeout:
                 continue
         page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
-        page.locator("#qa-upload").get_by_text("binary.txt").first.wait_for(timeout=120_000)
-        page.locator("#qa-index").click()
+        # Choosing the file indexes it (no button to press), and the page says why that failed.
         status = page.locator("#qa-status").get_by_text("Upload failed")
         status.wait_for(timeout=120_000)
         assert "binary.txt looks like binary data, not text" in page.locator("#qa-status").inner_text()
@@ -325,6 +330,23 @@ def test_phone_width_reaches_the_evidence_and_the_upload(browser, server):
     page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+
+
+def test_the_api_page_opens_from_a_phone_and_documents_both_endpoints(browser, server):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(server)
+    link = page.locator("footer .show-api")
+    link.wait_for(state="visible", timeout=60_000)  # Gradio hides it below 640 px; we show it
+    link.click()
+    docs = page.get_by_text("API name: /upload")
+    docs.wait_for(timeout=30_000)
+    text = page.inner_text("body")
+    assert "API name: /chat" in text and "upload_key" in text and "Hello!!" not in text
+    assert "'upload_key'" in text  # the upload's description gives a real call and its result
+    # The one failed request is Gradio's probe for its optional MCP server, which is not enabled.
+    assert all(url.endswith("/gradio_api/mcp/schema") for url in failed), failed
 
 
 @pytest.mark.browser
