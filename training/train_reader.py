@@ -12,7 +12,14 @@ SQuAD 2.0's writers did (``make_negatives``):
 - ``retrieved``: against the best BM25 paragraph of the training set that does not hold the
   answer (what the reader meets in the passages retrieval hands it);
 - ``swapped``: the question with a name, number or year that occurs in its paragraph swapped
-  for one from another article ("When did Spain join?" against a passage about Portugal).
+  for one from another article ("When did Spain join?" against a passage about Portugal);
+- ``negated``: the question's auxiliary negated against its own paragraph ("When did" ->
+  "When didn't"), SQuAD 2.0's commonest trick after the swap;
+- ``antonym``: one word of the question replaced by its opposite that the paragraph lacks
+  ("first" -> "last", "largest" -> "smallest").
+
+The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
+not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
 
 Their target is the [CLS] token, as is that of any window of a long paragraph that does not
 hold the answer. Training runs in bf16 autocast on the CPU (about 1.5x fp32 here), with the
@@ -52,7 +59,7 @@ class Example:
     context: str
     answer: str | None  # None: no answer in this context
     answer_start: int = -1
-    kind: str = "answer"  # answer | other | retrieved | swapped
+    kind: str = "answer"  # answer | one of KINDS
 
 
 # --- data --------------------------------------------------------------------------------
@@ -105,8 +112,48 @@ def _swap(question: str, context: str, names: list[str], rng: random.Random) -> 
     return None
 
 
+_NEGATABLE = {"is": "isn't", "was": "wasn't", "are": "aren't", "were": "weren't", "did": "didn't",
+              "does": "doesn't", "do": "don't", "can": "can't", "could": "couldn't", "has": "hasn't",
+              "have": "haven't", "had": "hadn't", "will": "won't", "would": "wouldn't", "should": "shouldn't"}
+_AUXILIARY = re.compile(r"\b(" + "|".join(_NEGATABLE) + r")\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|never|no|none|without)\b|n't\b", re.IGNORECASE)
+_OPPOSITES = dict(pair for a, b in [
+    ("first", "last"), ("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"),
+    ("most", "least"), ("earliest", "latest"), ("before", "after"), ("longest", "shortest"),
+    ("oldest", "youngest"), ("maximum", "minimum"), ("increase", "decrease"), ("north", "south"),
+    ("east", "west"), ("best", "worst"), ("more", "less"), ("early", "late"), ("won", "lost"),
+    ("win", "lose"), ("major", "minor"), ("above", "below"), ("inside", "outside"), ("began", "ended"),
+    ("public", "private"), ("positive", "negative"), ("internal", "external"), ("upper", "lower"),
+    ("high", "low"), ("large", "small"), ("larger", "smaller"), ("higher", "lower"), ("rich", "poor"),
+    ("male", "female"), ("modern", "ancient"), ("northern", "southern"), ("eastern", "western"),
+    ("successful", "unsuccessful"), ("supported", "opposed"), ("allowed", "forbidden"),
+] for pair in ((a, b), (b, a)))
+_OPPOSABLE = re.compile(r"\b(" + "|".join(_OPPOSITES) + r")\b", re.IGNORECASE)
+KINDS = {"other": 0.2, "retrieved": 0.3, "swapped": 0.2, "negated": 0.15, "antonym": 0.15}
+
+
+def _negate(question: str) -> str | None:
+    """``question`` with its first auxiliary negated, unless it is negative already."""
+    m = _AUXILIARY.search(question)
+    if not m or _NEGATION.search(question):
+        return None
+    word = _NEGATABLE[m.group().lower()]
+    word = word[0].upper() + word[1:] if m.group()[0].isupper() else word
+    return question[:m.start()] + word + question[m.end():]
+
+
+def _oppose(question: str, context: str, rng: random.Random) -> str | None:
+    """``question`` with one word replaced by its opposite, where the context lacks that."""
+    found = [m for m in _OPPOSABLE.finditer(question)
+             if not re.search(rf"\b{_OPPOSITES[m.group().lower()]}\b", context, re.IGNORECASE)]
+    if not found:
+        return None
+    m = rng.choice(found)
+    return question[:m.start()] + _OPPOSITES[m.group().lower()] + question[m.end():]
+
+
 def make_negatives(articles: list[dict], rate: float, seed: int) -> list[Example]:
-    """About ``rate`` unanswerable examples per question, of the three kinds (see the module)."""
+    """About ``rate`` unanswerable examples per question, of the ``KINDS`` (see the module)."""
     import bm25s
 
     rng = random.Random(seed)
@@ -118,7 +165,7 @@ def make_negatives(articles: list[dict], rate: float, seed: int) -> list[Example
         for p in a["paragraphs"]:
             for qa in p["qas"]:
                 if rng.random() < rate:
-                    chosen.append((ai, pi, qa, rng.choices(["other", "retrieved", "swapped"], [0.3, 0.4, 0.3])[0]))
+                    chosen.append((ai, pi, qa, rng.choices(list(KINDS), list(KINDS.values()))[0]))
             pi += 1
     retrieved = [c for c in chosen if c[3] == "retrieved"]
     top: dict[str, list[int]] = {}
@@ -144,7 +191,12 @@ def make_negatives(articles: list[dict], rate: float, seed: int) -> list[Example
             context = paragraphs[options[0]][1] if options else None
         else:
             context = paragraphs[pi][1]
-            question = _swap(question, context, names, rng)
+            if kind == "swapped":
+                question = _swap(question, context, names, rng)
+            elif kind == "negated":
+                question = _negate(question)
+            else:
+                question = _oppose(question, context, rng)
         if context and question:
             out.append(Example(f"{qa['id']}:{kind}", question, context, None, kind=kind))
     return out
@@ -236,7 +288,8 @@ def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, 
 
 def held_out_figures(model, tokenizer, pos: list[Example], neg: list[Example], args) -> dict:
     """F1/EM on held-out questions (always answering, as SQuAD v1.1), and for the mix with
-    unanswerables the F1, HasAns F1 and NoAns accuracy at the threshold that maximizes F1."""
+    unanswerables the F1, HasAns F1 and NoAns accuracy at the threshold that maximizes F1,
+    answerable and unanswerable weighted half and half."""
     preds = predict(model, tokenizer, pos + neg, args)
     f1s = [squad.f1(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
     ems = [squad.exact_match(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
@@ -248,10 +301,11 @@ def held_out_figures(model, tokenizer, pos: list[Example], neg: list[Example], a
         answered = margins > t
         per = np.where(is_pos, 0.0, 1.0 * ~answered)
         per[:len(pos)] = np.where(answered[:len(pos)], f1_pos, 0.0)
-        figures = (float(per.mean()), float(t), float(per[:len(pos)].mean()), float(per[len(pos):].mean()))
+        has, no = float(per[:len(pos)].mean()), float(per[len(pos):].mean())
+        figures = ((has + no) / 2, float(t), has, no)
         if best is None or figures[0] > best[0]:
             best = figures
-    kinds = {k: sum(e.kind == k for e in neg) for k in ("other", "retrieved", "swapped")}
+    kinds = {k: sum(e.kind == k for e in neg) for k in KINDS}
     return {"questions": len(pos), "unanswerable": len(neg), "unanswerable_kinds": kinds,
             "exact": 100 * float(np.mean(ems)), "f1": 100 * float(np.mean(f1s)),
             "with_unanswerable": {"f1": 100 * best[0], "threshold": best[1], "HasAns_f1": 100 * best[2],
