@@ -34,7 +34,8 @@ from qa.text import check_question
 class Evidence:
     """A quoted span of a document: ``index.document(doc_id).text[start:end] == text``.
 
-    ``passage`` is the 1-based number of the cited passage in ``Answer.passages``.
+    ``passage`` is the 1-based number of the cited passage in ``Answer.passages``; ``page``
+    the page that holds the quote's start (paged documents only).
     """
 
     doc_id: str
@@ -42,6 +43,7 @@ class Evidence:
     end: int
     passage: int = 1
     text: str = ""
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ class ReaderAnswerer:
         a, b = p.start + start, p.start + end
         quote = _sentence_span(index, p, a, b)
         doc = index.document(p.doc_id)
-        evidence = Evidence(p.doc_id, quote[0], quote[1], best.passage + 1, doc.text[quote[0]:quote[1]])
+        evidence = Evidence(p.doc_id, quote[0], quote[1], best.passage + 1, doc.text[quote[0]:quote[1]],
+                            doc.page(quote[0]))
         return Answer(doc.text[a:b] or None, [evidence], passages, False, self.confidence(score), query,
                       question, (p.doc_id, a, b), documents)
 
@@ -164,7 +167,8 @@ def _quote_best_sentence(index: Index, question: str, ranking: Ranking, passages
     if lexical[best] <= 0:
         return Answer(None, [], passages, True, confidence, ranking.query, question, None, documents)
     doc_id, start, end = index.sentence(int(rows[best]))
-    quote = Evidence(doc_id, start, end, 1, index.document(doc_id).text[start:end])
+    doc = index.document(doc_id)
+    quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
     return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents)
 
 

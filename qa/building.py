@@ -1,13 +1,17 @@
 """Building an index folder from documents, and the rebuild policy of ``open_index``.
 
-A build splits each document into sentences and chunks, embeds each chunk once (its
-sentences' vectors come from the same pass, see ``qa.embedding``), builds BM25 over chunks
-and sentences, and writes it all beside the current index before swapping the manifest in
-(``qa.storage``). Chunks whose text is unchanged since the last build are not embedded again.
+A build splits each document's text between its headings into sentences, and those into
+chunks that stay within one section; embeds each chunk once (its sentences' vectors come from
+the same pass, see ``qa.embedding``), with its title and headings before it
+(``Settings.headings_in_chunks``); builds BM25 over chunks and sentences, and writes it all
+beside the current index before swapping the manifest in (``qa.storage``). Chunks whose text
+is unchanged since the last build are not embedded again. Headings are never sentences, so
+never quoted.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -38,7 +42,7 @@ def build_index(sources: Iterable[str | Path | Document] | str | Path | Document
     """Read ``sources``, embed them and save the index in ``index_dir``.
 
     Args:
-        sources: paths (files or folders of .txt, .md, .html, .pdf) and/or ``Document``s;
+        sources: paths (files or folders of .txt, .md, .html, .pdf, .docx) and/or ``Document``s;
             ``None`` means the bundled article.
         index_dir: the folder to write; the index in it is replaced only once the new one
             is complete.
@@ -97,12 +101,13 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
 
 
 def _bundled_only(index_dir: Path) -> bool:
-    """Whether the index's (readable) manifest lists only the bundled article."""
+    """Whether the index's manifest, if it can be read at all (an older format too), lists
+    only the bundled article."""
     try:
-        sources = storage.manifest_sources(storage.read_manifest(index_dir))
-    except IndexLoadError:
+        manifest = json.loads((index_dir / storage.MANIFEST).read_text(encoding="utf-8"))
+        return storage.manifest_sources(manifest) == [BUNDLED_SOURCE]
+    except (OSError, ValueError, AttributeError, TypeError):
         return False
-    return sources == [BUNDLED_SOURCE]
 
 
 def _split(docs: list[Document], settings: Settings) -> tuple[np.ndarray, list[Chunk]]:
@@ -110,13 +115,31 @@ def _split(docs: list[Document], settings: Settings) -> tuple[np.ndarray, list[C
     sentence_rows: list[tuple[int, int, int]] = []
     chunks: list[Chunk] = []
     for number, doc in enumerate(docs):
-        spans = split_sentences(doc.text, settings.chunk_size)
         base = len(sentence_rows)
+        spans = [(a + s, a + e) for a, b in doc.body() for s, e in split_sentences(doc.text[a:b], settings.chunk_size)]
         sentence_rows.extend((number, a, b) for a, b in spans)
-        for first, last in chunk_spans(spans, settings.chunk_size, settings.chunk_overlap):
-            start, end = spans[first][0], spans[last][1]
-            chunks.append(Chunk(doc.id, start, end, doc.text[start:end], base + first, base + last))
+        # Chunks within a section: the run of sentences under the same headings.
+        sections = [doc.section(a) for a, _ in spans]
+        run = 0
+        for i in range(1, len(spans) + 1):
+            if i < len(spans) and sections[i] == sections[run]:
+                continue
+            group = spans[run:i]
+            for first, last in chunk_spans(group, settings.chunk_size, settings.chunk_overlap):
+                start, end = group[first][0], group[last][1]
+                chunks.append(Chunk(doc.id, start, end, doc.text[start:end], base + run + first, base + run + last,
+                                    sections[run]))
+            run = i
     return np.array(sentence_rows, dtype=np.int64).reshape(-1, 3), chunks
+
+
+def indexed_text(chunk: Chunk, doc: Document, settings: Settings) -> tuple[str, int]:
+    """What is embedded and BM25-indexed for ``chunk``, and where its own text starts in it:
+    ``"Title › Section\n"`` before the text when ``settings.headings_in_chunks``."""
+    if not settings.headings_in_chunks:
+        return chunk.text, 0
+    head = " › ".join([doc.title, *chunk.section])
+    return f"{head}\n{chunk.text}", len(head) + 1
 
 
 def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: bool | None,
@@ -125,22 +148,25 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
     embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
     with storage.build_lock(index_dir):
         sentences, chunks = _split(docs, settings)
-        chunk_vectors, sentence_vectors = _embed(embedder, chunks, sentences, _reusable(index_dir, settings.model),
-                                                 progress)
+        by_id = {d.id: d for d in docs}
+        inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
+        chunk_vectors, sentence_vectors = _embed(embedder, chunks, inputs, sentences,
+                                                 _reusable(index_dir, settings), progress)
         vectors = VectorStore.build(np.arange(len(chunks)), chunk_vectors, sentence_vectors,
                                     approximate_above=settings.approximate_above)
-        chunk_lexical = LexicalIndex.build([c.text for c in chunks])
+        chunk_lexical = LexicalIndex.build([text for text, _ in inputs])
         sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences])
 
         manifest = _manifest(docs, chunks, sentences, vectors, settings, time.perf_counter() - started)
         building = storage.new_build_folder(index_dir)
         try:
             storage.write_jsonl(building / DOCUMENTS, [
-                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text}
-                for d in docs])
+                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
+                 "headings": d.headings, "pages": d.pages} for d in docs])
             storage.write_jsonl(building / CHUNKS, [
                 {"doc_id": c.doc_id, "start": c.start, "end": c.end,
-                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text} for c in chunks])
+                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
+                for c in chunks])
             np.save(building / SENTENCES, sentences, allow_pickle=False)
             vectors.save(building)
             chunk_lexical.save(building / BM25_CHUNKS)
@@ -153,20 +179,23 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
                  settings, embedder=embedder)
 
 
-def _embed(embedder: Embedder, chunks: list[Chunk], sentences: np.ndarray, known: _Known,
-           progress: bool | None) -> tuple[np.ndarray, np.ndarray]:
-    """A vector per chunk and per sentence, embedding each chunk not already ``known`` once.
+def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,
+           known: _Known, progress: bool | None) -> tuple[np.ndarray, np.ndarray]:
+    """A vector per chunk and per sentence, embedding each chunk's ``inputs`` text (with the
+    offset of the chunk's own text in it) once, unless already ``known``.
 
     A sentence takes its vector from the first chunk that holds it.
     """
-    relative = [[(int(sentences[s, 1]) - c.start, int(sentences[s, 2]) - c.start)
-                 for s in range(c.first_sentence, c.last_sentence + 1)] for c in chunks]
-    todo = list(dict.fromkeys(c.text for c, spans in zip(chunks, relative, strict=True)
-                              if not _reusable_for(known.get(c.text), spans)))
+    relative = [[(int(sentences[s, 1]) - c.start + shift, int(sentences[s, 2]) - c.start + shift)
+                 for s in range(c.first_sentence, c.last_sentence + 1)] for c, (_, shift) in zip(chunks, inputs,
+                                                                                              strict=True)]
+    texts = [text for text, _ in inputs]
+    todo = list(dict.fromkeys(t for t, spans in zip(texts, relative, strict=True)
+                              if not _reusable_for(known.get(t), spans)))
     if known:
         log.info("reusing the embeddings of %d chunks; embedding %d new ones",
-                 len({c.text for c in chunks}) - len(todo), len(todo))
-    spans_of = {c.text: spans for c, spans in zip(chunks, relative, strict=True)}
+                 len(set(texts)) - len(todo), len(todo))
+    spans_of = dict(zip(texts, relative, strict=True))
     fresh = embedder.encode_documents(todo, spans=[spans_of[t] for t in todo], progress=progress)
     for text, vector, span_vectors in zip(todo, fresh.vectors, fresh.spans, strict=True):
         known[text] = (vector, dict(zip(spans_of[text], span_vectors, strict=True)))
@@ -174,8 +203,8 @@ def _embed(embedder: Embedder, chunks: list[Chunk], sentences: np.ndarray, known
     chunk_vectors = np.empty((len(chunks), dim), np.float32)
     sentence_vectors = np.empty((len(sentences), dim), np.float32)
     done = np.zeros(len(sentences), bool)
-    for n, (c, spans) in enumerate(zip(chunks, relative, strict=True)):
-        vector, by_span = known[c.text]
+    for n, (c, text, spans) in enumerate(zip(chunks, texts, relative, strict=True)):
+        vector, by_span = known[text]
         chunk_vectors[n] = vector
         for s, span in zip(range(c.first_sentence, c.last_sentence + 1), spans, strict=True):
             if not done[s]:
@@ -187,22 +216,23 @@ def _reusable_for(entry: tuple[np.ndarray, dict] | None, spans: list[tuple[int, 
     return entry is not None and all(s in entry[1] for s in spans)
 
 
-def _reusable(index_dir: Path, model: str) -> _Known:
-    """The current index's vectors by chunk text, when it was built with the same model."""
+def _reusable(index_dir: Path, settings: Settings) -> _Known:
+    """The current index's vectors by indexed text, when it was built the same way."""
     try:
         current = load_index(index_dir)
     except IndexLoadError:
         return {}
-    if current.settings.model != model:
+    if current.settings.model != settings.model or current.settings.headings_in_chunks != settings.headings_in_chunks:
         return {}
     ids = np.arange(len(current.chunks))
     vectors = current.vectors.chunk_vectors(ids) if len(ids) else np.zeros((0, current.vectors.dimension))
     known: _Known = {}
     for c, vector in zip(current.chunks, vectors, strict=True):
+        text, shift = indexed_text(c, current.document(c.doc_id), settings)
         rows = np.arange(c.first_sentence, c.last_sentence + 1)
-        by_span = {(int(current.sentences[s, 1]) - c.start, int(current.sentences[s, 2]) - c.start): v
+        by_span = {(int(current.sentences[s, 1]) - c.start + shift, int(current.sentences[s, 2]) - c.start + shift): v
                    for s, v in zip(rows, current.vectors.sentence_vectors(rows), strict=True)}
-        known.setdefault(c.text, (vector, by_span))
+        known.setdefault(text, (vector, by_span))
     return known
 
 
@@ -229,7 +259,8 @@ def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray,
         "model": settings.model,
         "dimension": vectors.dimension,
         "vector_index": vectors.kind,
-        "settings": {f: getattr(settings, f) for f in ("chunk_size", "chunk_overlap", "approximate_above")},
+        "settings": {f: getattr(settings, f) for f in ("chunk_size", "chunk_overlap", "approximate_above",
+                                                        "headings_in_chunks")},
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
         "build_seconds": round(seconds, 3),
         "sources": sources,

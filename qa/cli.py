@@ -148,7 +148,7 @@ def _search(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return 0
     for n, p in enumerate(passages, 1):
-        print(f"[{n}] {p.score:.3f}  {p.title}  ({p.doc_id}:{p.start}-{p.end})")
+        print(f"[{n}] {p.score:.3f}  {p.citation}  ({p.doc_id}:{p.start}-{p.end})")
         print("    " + " ".join(p.text.split()))
     return 0
 
@@ -160,7 +160,7 @@ def _print_answer(answer: qa.Answer) -> None:
     for n in cited:
         if n <= len(answer.passages):
             p = answer.passages[n - 1]
-            print(f"  [{n}] {p.title} ({p.doc_id}:{p.start}-{p.end})")
+            print(f"  [{n}] {p.citation} ({p.doc_id}:{p.start}-{p.end})")
 
 
 def _ask(args: argparse.Namespace) -> int:

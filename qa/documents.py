@@ -1,25 +1,25 @@
-"""Documents and reading them from files: .txt, .md, .html, .pdf, or a folder of those."""
+"""Documents and reading them from files: .txt, .md, .html, .pdf, .docx, or a folder of those."""
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
-import io
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from qa import formats
 from qa.errors import SourceError
 
 log = logging.getLogger("qa")
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+KINDS = ".txt, .md, .html, .pdf or .docx"  # how messages name them
 BUNDLED_ID = "putin_digitalization"
 BUNDLED_SOURCE = "bundled:putin_digitalization.txt"
-_TITLE_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,17 @@ class Document:
         text: the full text; chunk and evidence offsets index into it.
         title: shown beside answers; defaults to the id.
         source: where the text came from (a file path), if anywhere.
+        headings: ``(start, end, level)`` spans of the text that are headings (level 1 is
+            the top): shown with citations and used in retrieval, never quoted as an answer.
+        pages: where each page starts in the text (PDFs); empty when not paged.
     """
 
     id: str
     text: str
     title: str = ""
     source: str | None = None
+    headings: tuple[tuple[int, int, int], ...] = ()
+    pages: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -50,17 +55,58 @@ class Document:
             raise SourceError(f"Document {self.id!r} has no text: give it some text or leave it out")
         if not self.title:
             object.__setattr__(self, "title", self.id)
+        object.__setattr__(self, "headings", tuple(tuple(h) for h in self.headings))
+        object.__setattr__(self, "pages", tuple(self.pages))
+        last = 0
+        for start, end, level in self.headings:
+            if not (last <= start < end <= len(self.text)) or level < 1:
+                raise SourceError(f"Document {self.id!r}: heading span {(start, end, level)} is out of order "
+                                  "or outside the text")
+            last = end
+        if list(self.pages) != sorted(self.pages) or any(not 0 <= p <= len(self.text) for p in self.pages):
+            raise SourceError(f"Document {self.id!r}: page starts must be ascending offsets into the text")
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    def section(self, offset: int) -> tuple[str, ...]:
+        """The headings over ``offset``, outermost first, without a top heading that only
+        repeats the title ("Warsaw", "History" for a paragraph under "## History")."""
+        path: list[tuple[int, str]] = []
+        for start, end, level in self.headings:
+            if start > offset:
+                break
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, self.text[start:end]))
+        names = [name for _, name in path]
+        if names and names[0].strip().casefold() == self.title.strip().casefold():
+            names = names[1:]
+        return tuple(names)
+
+    def page(self, offset: int) -> int | None:
+        """The page (from 1) that holds ``offset``, or None when the document is not paged."""
+        return bisect.bisect_right(self.pages, offset) or 1 if self.pages else None
+
+    def body(self) -> list[tuple[int, int]]:
+        """The spans of the text between headings: what sentences are made of."""
+        spans, pos = [], 0
+        for start, end, _ in self.headings:
+            if start > pos:
+                spans.append((pos, start))
+            pos = end
+        if pos < len(self.text):
+            spans.append((pos, len(self.text)))
+        return spans
+
 
 def bundled_document() -> Document:
     """The article that ships with the package (Putin on digitalization and cyber security)."""
     text = resources.files("qa").joinpath("data/putin_digitalization.txt").read_text("utf-8")
-    return Document(id=BUNDLED_ID, text=text, title=_first_line_title(text) or BUNDLED_ID,
-                    source=BUNDLED_SOURCE)
+    parsed = formats.plain_text(text)
+    return Document(id=BUNDLED_ID, text=text, title=parsed.title or BUNDLED_ID, source=BUNDLED_SOURCE,
+                    headings=parsed.headings)
 
 
 def load_documents(sources: Iterable[str | Path | Document] | None, *,
@@ -84,7 +130,7 @@ def load_documents(sources: Iterable[str | Path | Document] | None, *,
         else:
             raise SourceError(f"a source must be a path or a qa.Document, not {type(source).__name__}")
     if not docs:
-        raise SourceError("no documents given: name a file or folder of .txt, .md, .html or .pdf")
+        raise SourceError(f"no documents given: name a file or folder of {KINDS}")
     seen: dict[str, Document] = {}
     for doc in docs:
         if doc.id in seen:
@@ -105,7 +151,7 @@ def _read_path(path: Path, max_file_bytes: int) -> Iterator[Document]:
             log.warning("skipped %d file(s) of unsupported type in %s: %s", len(skipped), path,
                         ", ".join(p.name for p in skipped[:5]) + (" ..." if len(skipped) > 5 else ""))
         if not supported:
-            raise SourceError(f"{path} has no .txt, .md, .html or .pdf files: add some or name files directly")
+            raise SourceError(f"{path} has no {KINDS} files: add some or name files directly")
         for p in supported:
             yield read_file(p, max_file_bytes=max_file_bytes, doc_id=p.relative_to(path).as_posix())
         return
@@ -117,7 +163,7 @@ def _hidden(p: Path, root: Path) -> bool:
 
 
 def read_file(path: str | Path, *, max_file_bytes: int, doc_id: str | None = None) -> Document:
-    """Read one .txt, .md, .html or .pdf file into a Document.
+    """Read one .txt, .md, .html, .pdf or .docx file into a Document.
 
     Raises:
         SourceError: missing, unsupported type, too large, empty, binary, or unreadable.
@@ -130,7 +176,7 @@ def read_file(path: str | Path, *, max_file_bytes: int, doc_id: str | None = Non
         raise SourceError(f"{path} is not a file or folder")
     if suffix not in SUPPORTED_SUFFIXES:
         raise SourceError(
-            f"{path}: unsupported file type {suffix or '(none)'!r}; use .txt, .md, .html or .pdf"
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use {KINDS}"
         )
     size = path.stat().st_size
     if size > max_file_bytes:
@@ -138,25 +184,28 @@ def read_file(path: str | Path, *, max_file_bytes: int, doc_id: str | None = Non
             f"{path} is {size:,} bytes, over the {max_file_bytes:,}-byte limit "
             "(Settings.max_file_bytes): split it or raise the limit"
         )
-    data = path.read_bytes()
-    title, text = parse_bytes(data, suffix, name=str(path))
-    return Document(id=doc_id or path.name, text=text, title=title or path.stem, source=str(path.resolve()))
+    parsed = parse_bytes(path.read_bytes(), suffix, name=str(path))
+    return Document(id=doc_id or path.name, text=parsed.text, title=parsed.title or path.stem,
+                    source=str(path.resolve()), headings=parsed.headings, pages=parsed.pages)
 
 
-def parse_bytes(data: bytes, suffix: str, *, name: str) -> tuple[str, str]:
-    """Turn a file's bytes into (title, text) by its type. Raises SourceError."""
+def parse_bytes(data: bytes, suffix: str, *, name: str) -> formats.Parsed:
+    """Turn a file's bytes into its text and structure by its type. Raises SourceError."""
     if not data.strip():
         raise SourceError(f"{name} is empty: give a file with text")
     if suffix == ".pdf":
-        title, text = _pdf_text(data, name)
+        parsed = formats.pdf_text(data, name)
+    elif suffix == ".docx":
+        parsed = formats.docx_text(data, name)
     elif suffix in (".html", ".htm"):
-        title, text = _html_text(data, name)
+        parsed = formats.html_text(data, name)
+    elif suffix == ".md":
+        parsed = formats.markdown_text(_normalize(decode_text(data, name)))
     else:
-        text = _normalize(decode_text(data, name))
-        title = _first_line_title(text)
-    if not text.strip():
+        parsed = formats.plain_text(_normalize(decode_text(data, name)))
+    if not parsed.text.strip():
         raise SourceError(f"{name} has no text (only whitespace or markup): give a file with text")
-    return title, text
+    return parsed
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -177,7 +226,7 @@ def decode_text(data: bytes, name: str) -> str:
                 raise SourceError(f"{name} starts with a {encoding} byte-order mark but is not {encoding} "
                                   f"({e.reason} at byte {e.start}): save it as UTF-8") from e
     if b"\x00" in data[:8192]:
-        raise SourceError(f"{name} looks like binary data, not text: give a .txt, .md, .html or .pdf file")
+        raise SourceError(f"{name} looks like binary data, not text: give a {KINDS} file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -218,58 +267,3 @@ def _few_cjk_in_latin(text: str) -> bool:
 
 def _normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-
-
-def _first_line_title(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= _TITLE_MAX else ""
-    return ""
-
-
-def _html_text(data: bytes, name: str) -> tuple[str, str]:
-    from bs4 import BeautifulSoup
-
-    if b"\x00" in data[:8192]:
-        raise SourceError(f"{name} looks like binary data, not HTML")
-    soup = BeautifulSoup(data, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "template", "title"]):
-        tag.decompose()
-    blocks = soup.get_text("\n")
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in blocks.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return title[:_TITLE_MAX], _normalize(text)
-
-
-def _pdf_text(data: bytes, name: str) -> tuple[str, str]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _opens_without_password(reader):
-            raise SourceError(f"{name} is an encrypted PDF: decrypt it first (qpdf --decrypt in.pdf out.pdf)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta = reader.metadata
-        title = str(meta.title) if meta and meta.title else ""
-    except SourceError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
-            RecursionError, NotImplementedError, ZeroDivisionError) as e:
-        raise SourceError(f"{name} is not a readable PDF ({type(e).__name__}): check the file") from e
-    text = _normalize("\n\n".join(p.strip() for p in pages if p.strip()))
-    if not text.strip():
-        raise SourceError(f"{name} has no text layer (a scanned PDF?): run OCR on it first (ocrmypdf)")
-    return title[:_TITLE_MAX], text
-
-
-def _opens_without_password(reader: object) -> bool:
-    """Whether an encrypted PDF opens with the empty password (many are only "protected")."""
-    from pypdf.errors import PyPdfError
-
-    try:
-        return bool(reader.decrypt(""))  # type: ignore[attr-defined]
-    except (PyPdfError, ValueError, NotImplementedError):  # AES without the cryptography package
-        return False

@@ -130,7 +130,7 @@ def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:
         for n, paragraph in enumerate(article["paragraphs"]):
             doc_id = f"{article['title']}#{n}"
             docs.append(Document(id=doc_id, text=paragraph["context"],
-                                 title=f"{article['title'].replace('_', ' ')} ¶{n + 1}"))
+                                 title=article["title"].replace("_", " ")))
             for q in paragraph["qas"]:
                 questions.append({"id": q["id"], "question": q["question"], "doc_id": doc_id,
                                   "answers": [a["text"] for a in q.get("answers", [])],

@@ -39,6 +39,14 @@ class Passage:
     start: int
     end: int
     chunk_id: int = -1
+    section: tuple[str, ...] = ()
+    page: int | None = None
+
+    @property
+    def citation(self) -> str:
+        """Where it is: "Warsaw › History", "report.pdf, p. 4" (the page it starts on)."""
+        label = " › ".join([self.title, *self.section])
+        return f"{label}, p. {self.page}" if self.page else label
 
 
 class Index:
@@ -95,7 +103,8 @@ class Index:
         chunk = self.chunks[chunk_id]
         doc = self._documents[chunk.doc_id]
         return Passage(text=chunk.text, score=score, doc_id=chunk.doc_id, title=doc.title,
-                       start=chunk.start, end=chunk.end, chunk_id=chunk_id)
+                       start=chunk.start, end=chunk.end, chunk_id=chunk_id, section=chunk.section,
+                       page=doc.page(chunk.start))
 
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         """The ``k`` passages that best match ``query``, best first (the default retriever's).
@@ -138,9 +147,10 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | None = N
     settings = _settings_for(manifest, settings, index_dir)
     data = storage.data_folder(index_dir, manifest)
     try:
-        documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"))
+        documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
+                              headings=r["headings"], pages=r["pages"])
                      for r in storage.read_jsonl(data / DOCUMENTS)]
-        chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"])
+        chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
                   for r in storage.read_jsonl(data / CHUNKS)]
         sentences = np.load(data / SENTENCES, allow_pickle=False)
         vectors = VectorStore.load(data)
@@ -161,7 +171,7 @@ def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) ->
     built = manifest["settings"]
     if settings is None:
         return Settings(model=manifest["model"], chunk_size=built["chunk_size"],
-                        chunk_overlap=built["chunk_overlap"])
+                        chunk_overlap=built["chunk_overlap"], headings_in_chunks=built["headings_in_chunks"])
     if settings.model != manifest["model"]:
         raise IndexLoadError(
             f"{index_dir} was built with model {manifest['model']!r}, not {settings.model!r}: "

@@ -1,8 +1,9 @@
 """Answers as people read them: plain text (CLI, ``Answer.text``), markdown (the web chat)
 and JSON. The one place that turns an ``Answer``'s fields into words; nothing parses them back.
 
-An answer reads ``Short answer: “the sentence that holds it” [1]``; with several
-documents the cited document's title stands before the citation. A declined answer reads
+An answer reads ``Short answer: “the sentence that holds it” [1]``; where the quote is stands
+before the citation when there is more than one document, a section or a page to name:
+``(Warsaw › History) [1]``, ``(report.pdf, p. 4) [2]``. A declined answer reads
 ``The article does not say. The nearest passage is: “…” [1]``.
 """
 
@@ -63,9 +64,15 @@ def _scope(answer: Answer) -> str:
 
 
 def _source(answer: Answer, quote: Evidence) -> str:
-    if answer.documents <= 1 or not 0 < quote.passage <= len(answer.passages):
+    """Where the quote is ("Warsaw › History", "report.pdf, p. 4"): said when there are several
+    documents, or a section or page to name."""
+    if not 0 < quote.passage <= len(answer.passages):
         return ""
-    return f" ({answer.passages[quote.passage - 1].title})"
+    passage = answer.passages[quote.passage - 1]
+    if answer.documents <= 1 and not passage.section and not quote.page:
+        return ""
+    label = " › ".join([passage.title, *passage.section])
+    return f" ({label}, p. {quote.page})" if quote.page else f" ({label})"
 
 
 def _lead(answer: Answer) -> str:
@@ -93,4 +100,4 @@ def as_dict(answer: Answer) -> dict[str, Any]:
     return {"answer": plain(answer), "short_answer": answer.short_answer, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,
             "quotes": [asdict(q) for q in answer.quotes],
-            "passages": [asdict(p) for p in answer.passages]}
+            "passages": [{**asdict(p), "citation": p.citation} for p in answer.passages]}

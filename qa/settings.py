@@ -23,6 +23,8 @@ class Settings:
         max_file_bytes: the largest source file accepted.
         max_question_chars: the longest question accepted.
         approximate_above: chunk count above which the vector index is HNSW, not exact.
+        headings_in_chunks: embed and BM25-index each chunk with its document's title and
+            section headings before it ("Warsaw › History"); the chunk's text stays the text.
 
     When to decline is the reader's: the no-answer threshold recorded with its weights
     (``qa.ReaderAnswerer(threshold=...)`` to choose another).
@@ -37,11 +39,12 @@ class Settings:
     max_file_bytes: int = 20 * 1024 * 1024
     max_question_chars: int = 2000
     approximate_above: int = 200_000
+    headings_in_chunks: bool = True
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, int) and f.name != "chunk_overlap" and value <= 0:
+            if isinstance(value, int) and not isinstance(value, bool) and f.name != "chunk_overlap" and value <= 0:
                 raise ValueError(f"{f.name} must be greater than 0. Currently, {f.name} is {value}")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise ValueError(

@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 
 from qa.errors import IndexBusyError, IndexLoadError
 
-FORMAT_VERSION = 2  # 2: chunk vectors keyed by id, sentence vectors from the chunk pass
+FORMAT_VERSION = 3  # 2: chunk vectors keyed by id, sentence vectors from the chunk pass; 3: headings, pages
 MANIFEST = "manifest.json"
 _BUILDING = ".building-"
 _DATA = "data-"

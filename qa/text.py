@@ -22,7 +22,8 @@ _WHITESPACE = re.compile(r"\s")
 class Chunk:
     """A passage of one document: ``document.text[start:end] == text``.
 
-    ``first_sentence`` and ``last_sentence`` index the index's sentence list (inclusive).
+    ``first_sentence`` and ``last_sentence`` index the index's sentence list (inclusive);
+    ``section`` is the headings over it (``Document.section``): a chunk never spans two.
     """
 
     doc_id: str
@@ -31,6 +32,7 @@ class Chunk:
     text: str
     first_sentence: int = 0
     last_sentence: int = 0
+    section: tuple[str, ...] = ()
 
 
 def split_sentences(text: str, max_chars: int) -> list[tuple[int, int]]:

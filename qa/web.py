@@ -43,7 +43,7 @@ _KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
 SESSION_HOURS = 6  # an upload is kept at most this long after its session last changed it
 _ECHO_CHARS = 300  # characters of a question echoed into the chat
 _HIDDEN = "<p>Sources are hidden (see Settings).</p>"
-_UPLOAD_API = ("Index .txt, .md, .html, .htm or .pdf files into a private index and return its key, e.g. "
+_UPLOAD_API = ("Index .txt, .md, .html, .htm, .pdf or .docx files into a private index and return its key, e.g. "
                "client.predict([handle_file('notes.txt')], api_name='/upload') gives "
                "{'upload_key': '3f2a…', 'documents': [{'title': 'Notes', 'id': 'notes', 'characters': 812, "
                "'chunks': 3}]}; pass upload_key to /chat. A bad file raises an error that says why; a new "
@@ -83,7 +83,7 @@ def sources_html(answer: qa.Answer | None, k: int) -> str:
     parts = []
     for n, p in enumerate(answer.passages[:k], 1):
         body = _marked(p.text, p.start, spans.get(p.doc_id, []))
-        parts.append(f'<div class="qa-source"><div class="qa-meta"><b>[{n}] {html.escape(p.title)}</b> '
+        parts.append(f'<div class="qa-source"><div class="qa-meta"><b>[{n}] {html.escape(p.citation)}</b> '
                      f'· score {p.score:.2f} · characters {p.start}–{p.end}</div><p>{body}</p></div>')
     return "".join(parts)
 
@@ -134,8 +134,12 @@ def _answering_from(index: qa.Index) -> str:
 
 
 def example_questions(index: qa.Index, n: int = 4) -> list[str]:
-    """Questions that fit the visitor's documents, from their own titles (not the article's)."""
-    return list(dict.fromkeys(f"What is {d.title} about?" for d in index.documents if d.title))[:n]
+    """Questions that fit the visitor's documents, from their own headings and titles (not the
+    article's)."""
+    asked = [f"What does {d.title} say about {d.text[a:b]}?" for d in index.documents
+             for a, b, _ in d.headings if d.text[a:b].casefold() != d.title.casefold()]
+    asked += [f"What is {d.title} about?" for d in index.documents if d.title]
+    return list(dict.fromkeys(asked))[:n]
 
 
 def documents_table(index: qa.Index) -> list[list]:
@@ -208,7 +212,7 @@ class App:
         The build's tqdm progress bar shows in the page (``gr.Progress(track_tqdm=True)``).
         """
         if not paths:
-            raise qa.SourceError("no file chosen: pick .txt, .md, .html or .pdf files to upload")
+            raise qa.SourceError("no file chosen: pick .txt, .md, .html, .pdf or .docx files to upload")
         key = uuid.uuid4().hex
         folder = self.uploads / key / "files"
         folder.mkdir(parents=True)
@@ -218,7 +222,7 @@ class App:
                 name = safe_name(source.name)
                 if source.suffix.lower() not in UPLOAD_TYPES:
                     raise qa.SourceError(f"{name}: unsupported file type {source.suffix or '(none)'!r}; "
-                                         "upload .txt, .md, .html or .pdf")
+                                         "upload .txt, .md, .html, .pdf or .docx")
                 if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
                     raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
                 shutil.copyfile(source, folder / name)

@@ -41,11 +41,11 @@ def test_an_answer_is_structured_and_its_text_is_a_rendering(bot, article_index)
     answer = bot.ask(HEADLINE)
     assert not answer.abstained and answer.short_answer and answer.question == HEADLINE
     [quote] = answer.quotes
-    assert quote.passage == 1 and HEADLINE_EVIDENCE in quote.text
+    assert HEADLINE_EVIDENCE in quote.text
     assert article_index.document(quote.doc_id).text[quote.start:quote.end] == quote.text
-    p = answer.passages[0]
+    p = answer.passages[quote.passage - 1]  # the quote's passage, cited by its number
     assert p.start <= quote.start and quote.end <= p.end
-    assert answer.text == rendering.plain(answer) and answer.text.endswith("[1]")
+    assert answer.text == rendering.plain(answer) and answer.text.endswith(f"[{quote.passage}]")
     assert answer.text.count("“") == answer.text.count("”") == 1  # one pair of quote marks
     assert 0.5 < answer.confidence <= 1.0
 

@@ -30,8 +30,10 @@ def test_search_uses_qa_index_env_and_builds_the_bundled_article(article_index_d
 def test_ask_json_answers_with_a_citation(article_index_dir, capsys):
     assert main(["ask", HEADLINE, "--index", str(article_index_dir), "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert HEADLINE_EVIDENCE in answer["answer"] and "[1]" in answer["answer"]
-    assert answer["abstained"] is False and answer["short_answer"] and answer["quotes"][0]["passage"] == 1
+    cited = answer["quotes"][0]["passage"]
+    assert HEADLINE_EVIDENCE in answer["answer"] and answer["answer"].endswith(f"[{cited}]")
+    assert answer["abstained"] is False and answer["short_answer"]
+    assert answer["quotes"][0]["text"] in answer["passages"][cited - 1]["text"]
 
 
 def test_ask_declines_out_of_scope(article_index_dir, capsys):

@@ -22,10 +22,10 @@ def test_text_markdown_html_and_pdf(tmp_path):
         "<html><head><title>Night birds</title><style>p{color:red}</style></head>"
         "<body><p>Owls see in the dark.</p><script>alert('x')</script></body></html>", encoding="utf-8")
     (tmp_path / "d.pdf").write_bytes(minimal_pdf("Owls fly silently."))
-    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "sheet.xlsx").write_bytes(b"PK\x03\x04")
     docs = {d.id: d for d in load_documents([tmp_path], max_file_bytes=LIMIT)}
     assert set(docs) == {"a.txt", "b.md", "c.html", "d.pdf"}
-    assert docs["b.md"].title == "Owls"
+    assert docs["b.md"].title == "Owls" and docs["b.md"].text == "Owls\n\nOwls hunt at night."
     assert docs["c.html"].title == "Night birds"
     assert docs["c.html"].text == "Owls see in the dark."
     assert "Owls fly silently." in docs["d.pdf"].text
@@ -56,8 +56,8 @@ def test_missing_path_too_large_file_and_empty_folder(tmp_path):
     with pytest.raises(qa.SourceError, match="over the 1,000-byte limit"):
         read_file(big, max_file_bytes=1000)
     (tmp_path / "empty").mkdir()
-    (tmp_path / "empty" / "x.docx").write_bytes(b"x")
-    with pytest.raises(qa.SourceError, match=r"has no \.txt, \.md, \.html or \.pdf files"):
+    (tmp_path / "empty" / "x.xlsx").write_bytes(b"x")
+    with pytest.raises(qa.SourceError, match=r"has no \.txt, \.md, \.html, \.pdf or \.docx files"):
         load_documents([tmp_path / "empty"], max_file_bytes=LIMIT)
 
 

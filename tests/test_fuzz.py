@@ -20,11 +20,14 @@ PDF = minimal_pdf("Owls hunt at night and sleep by day.")
 
 def _parse(data: bytes, suffix: str) -> None:
     try:
-        title, text = parse_bytes(data, suffix, name=f"fuzz{suffix}")
+        parsed = parse_bytes(data, suffix, name=f"fuzz{suffix}")
     except qa.SourceError as e:
         assert str(e).startswith(f"fuzz{suffix}"), e  # the message names the file
         return
-    assert isinstance(title, str) and text.strip() and "\x00" not in text
+    assert isinstance(parsed.title, str) and parsed.text.strip() and "\x00" not in parsed.text
+    # Headings and pages are spans of the text, in order: a Document accepts them.
+    doc = qa.Document("fuzz", parsed.text, parsed.title, headings=parsed.headings, pages=parsed.pages)
+    assert all(parsed.text[a:b].strip() == parsed.text[a:b] for a, b, _ in doc.headings)
 
 
 @FUZZ
@@ -52,6 +55,32 @@ def test_damaged_pdfs(flips, cut):
     for at, value in flips:
         data[at] = value
     _parse(bytes(data[:cut]), ".pdf")
+
+
+def _docx() -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Owls", 1)
+    document.add_paragraph("Owls hunt at night and sleep by day.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+DOCX = _docx()
+
+
+@FUZZ
+@given(flips=st.lists(st.tuples(st.integers(0, len(DOCX) - 1), st.integers(0, 255)), min_size=1, max_size=12),
+       cut=st.integers(16, len(DOCX)))
+def test_damaged_docx(flips, cut):
+    data = bytearray(DOCX)
+    for at, value in flips:
+        data[at] = value
+    _parse(bytes(data[:cut]), ".docx")
 
 
 @FUZZ
@@ -104,5 +133,5 @@ def test_real_text_in_any_encoding_is_read_back_word_for_word(case, suffix):
     # The refusals above must not be all the loaders do: text with words comes back whole.
     words, encoding = case
     text = " ".join(words) + "."
-    _, parsed = parse_bytes(text.encode(encoding), suffix, name=f"words{suffix}")
-    assert parsed.split() == text.split()
+    parsed = parse_bytes(text.encode(encoding), suffix, name=f"words{suffix}")
+    assert parsed.text.split() == text.split()

@@ -8,6 +8,7 @@ import pytest
 from conftest import HEADLINE, HEADLINE_EVIDENCE
 
 import qa
+from qa.building import indexed_text
 
 
 def test_headline_question_finds_the_cyber_security_passage_first(article_index):
@@ -21,7 +22,7 @@ def test_headline_question_finds_the_cyber_security_passage_first(article_index)
 def test_index_folder_holds_plain_files(article_index_dir):
     manifest = json.loads((article_index_dir / "manifest.json").read_text())
     assert manifest["model"] == "all-MiniLM-L6-v2" and manifest["dimension"] == 384
-    assert manifest["format_version"] == 2 and manifest["counts"]["documents"] == 1
+    assert manifest["format_version"] == 3 and manifest["counts"]["documents"] == 1
     assert manifest["sources"][0]["sha256"]
     data = article_index_dir / manifest["data"]
     assert {"vectors.faiss", "chunks.jsonl", "documents.jsonl"} <= {p.name for p in data.iterdir()}
@@ -62,12 +63,13 @@ class CountingEmbedder(qa.SentenceTransformerEmbedder):
 def test_a_build_embeds_each_chunk_once_and_takes_sentence_vectors_from_that_pass(tmp_path):
     embedder = CountingEmbedder()
     index = qa.build_index(None, tmp_path / "ix", progress=False, embedder=embedder)
-    assert sorted(embedder.documents) == sorted(c.text for c in index.chunks)  # once each, sentences never
+    indexed = sorted(indexed_text(c, index.document(c.doc_id), index.settings)[0] for c in index.chunks)
+    assert sorted(embedder.documents) == indexed  # once each, sentences never
     derived = index.vectors.sentence_vectors(np.arange(len(index.sentences)))
     np.testing.assert_allclose(np.linalg.norm(derived, axis=1), 1.0, rtol=1e-5)
     # A rebuild of the same text embeds nothing and keeps every vector.
     again = qa.build_index(None, tmp_path / "ix", progress=False, embedder=embedder)
-    assert sorted(embedder.documents) == sorted(c.text for c in index.chunks)
+    assert sorted(embedder.documents) == indexed
     np.testing.assert_array_equal(again.vectors.sentence_vectors(np.arange(len(index.sentences))), derived)
 
 
@@ -98,6 +100,15 @@ def test_stale_source_is_detected_and_rebuilt(tmp_path):
 def test_open_index_builds_the_bundled_article_when_missing(tmp_path):
     index = qa.open_index(tmp_path / "fresh", progress=False)
     assert HEADLINE_EVIDENCE in index.search(HEADLINE, k=1)[0].text
+
+
+def test_an_older_index_of_the_bundled_article_is_rebuilt_on_open(index_copy):
+    # What an upgrade meets: the chat's index from the previous format. Nothing can be lost.
+    path = index_copy / "manifest.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "format_version": 2}))
+    index = qa.open_index(index_copy, progress=False)
+    assert index.manifest["format_version"] == qa.storage.FORMAT_VERSION
+    assert HEADLINE_EVIDENCE in qa.Chatbot(index).ask(HEADLINE).text
 
 
 def test_another_model_is_detected(index_copy):

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, write_bad_file
+from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, two_page_pdf, word_file, write_bad_file
 
 import qa
 
@@ -101,6 +101,21 @@ def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
     for bad in ["0" * 32, "../index", str(tmp_path)]:
         with pytest.raises(AppError, match=r"on this server .*: upload again"):
             client.predict("How many bees?", bad, api_name="/chat")
+
+
+def test_word_and_pdf_uploads_answer_with_their_section_and_page(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    (tmp_path / "notes.docx").write_bytes(word_file())
+    (tmp_path / "report.pdf").write_bytes(two_page_pdf())
+    client = Client(server, verbose=False)
+    result = client.predict([handle_file(str(tmp_path / "notes.docx")), handle_file(str(tmp_path / "report.pdf"))],
+                            api_name="/upload")
+    assert sorted(d["title"] for d in result["documents"]) == ["Lighthouse notes", "Owl field report"]
+    key = result["upload_key"]
+    answer = client.predict("Who kept the light from 1901?", key, api_name="/chat")
+    assert answer.startswith("Mary Holt") and "(Lighthouse notes › The Bramble lighthouse › Keepers) [1]" in answer
+    assert "(Owl field report, p. 2) [1]" in client.predict("What do owls cough up?", key, api_name="/chat")
 
 
 def test_the_api_page_names_its_parameters_and_gives_a_real_example(server):
