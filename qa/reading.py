@@ -14,6 +14,7 @@ the threshold recorded with the weights, the passage answers the question.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -208,12 +209,31 @@ def decode(enc, start_logits: list[np.ndarray], end_logits: list[np.ndarray], n_
     return best
 
 
+@functools.cache
+def bf16_native() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16, AMX): then the reader runs in
+    bf16 autocast, 1.6x faster here at the same held-out F1 (73.35 against fp32's 73.44 on 800
+    held-out train questions). Elsewhere bf16 is emulated and slower, so it runs in fp32."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def run_model(model, enc, windows: list[int], batch_size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Start and end logits of each window of ``enc`` (a tokenizer's output), unpadded.
 
-    Windows run in batches of similar length, so little of each batch is padding.
+    Windows run in batches of similar length, so little of each batch is padding; in bf16
+    autocast where the CPU has it natively (``bf16_native``).
     """
+    import contextlib
+
     import torch
+
+    def precision():
+        return torch.autocast("cpu", dtype=torch.bfloat16) if bf16_native() else contextlib.nullcontext()
 
     starts: dict[int, np.ndarray] = {}
     ends: dict[int, np.ndarray] = {}
@@ -229,7 +249,7 @@ def run_model(model, enc, windows: list[int], batch_size: int) -> tuple[list[np.
             ids[r, :n] = torch.tensor(enc["input_ids"][w])
             types[r, :n] = torch.tensor(enc["token_type_ids"][w])
             mask[r, :n] = 1
-        with torch.inference_mode():
+        with torch.inference_mode(), precision():
             out = model(input_ids=ids, token_type_ids=types, attention_mask=mask)
         s, e = out.start_logits.float().numpy(), out.end_logits.float().numpy()
         for r, w in enumerate(rows):

@@ -10,8 +10,9 @@ from qa.evaluation import contains_answer
 # Known misses of the shipped reader (see the reader issue's closing note); strict, so a
 # better reader that answers them turns these tests red until the marks are removed.
 KNOWN_MISSES = {
-    "d06": "quotes the 'catch these trends' sentence, not 'domestic companies offer reliable software'",
+    "d06": "quotes the 'pick up on the trends' sentence, not 'domestic companies offer reliable software'",
     "d08": "declines the telegraphic 'putin on 60000 orgs?' (margin under the threshold)",
+    "d10": "answers the near miss 'oil prices' with 'a meeting on communications and IT industry'",
 }
 QUESTIONS = [pytest.param(q, id=q["id"], marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[q["id"]]))
              if q["id"] in KNOWN_MISSES else pytest.param(q, id=q["id"])

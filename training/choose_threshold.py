@@ -54,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
     positives = train_reader.positives(held)
     negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1)
-    # Over the whole held-out index only the swapped questions are unanswerable: the "other"
-    # and "retrieved" ones still have their own paragraph in it.
+    # Over the whole held-out index only the changed questions (swapped, negated, antonym) are
+    # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
-                                                           if e.kind == "swapped"]
+                                                           if e.kind in ("swapped", "negated", "antonym")]
     if args.limit:  # a sample of both kinds, the same every time
         cases = random.Random(hyper.seed).sample(cases, min(args.limit, len(cases)))
     docs, _ = squad_documents({"data": held})
