@@ -50,7 +50,7 @@ class _Blocks:
 
     def add(self, text: str, level: int = 0, *, join: bool = False) -> None:
         """Add a block (a heading of ``level`` when > 0); ``join``: continue the last block."""
-        text = re.sub(r"[ \t\u00a0]+", " ", text).strip()
+        text = re.sub(r"[ \t\u00a0]+", " ", text.replace("\x00", "")).strip()
         if not text:
             return
         if self._parts:

@@ -76,9 +76,12 @@ def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
         doc.write_text(f"Island report {n}. The gannet colony on island {n} counts {n * 1000 + 7} birds. "
                        "Fishing boats stay away in spring.")
         client = Client(url, verbose=False)
-        _, status, *_, key = client.predict([handle_file(str(doc))], api_name="/upload")
-        assert status.startswith("Answering from") and f"Island report {n}" in status, status
-        return client.predict(f"How many birds does the colony on island {n} count?", key, api_name="/chat")
+        result = client.predict([handle_file(str(doc))], api_name="/upload")
+        assert [d["title"] for d in result["documents"]] == [f"Island report {n}. The gannet colony on island {n} "
+                                                            f"counts {n * 1000 + 7} birds. Fishing boats stay away "
+                                                            "in spring."], result
+        return client.predict(f"How many birds does the colony on island {n} count?", result["upload_key"],
+                              api_name="/chat")
 
     def wave() -> None:
         with concurrent.futures.ThreadPoolExecutor(36) as pool:

@@ -89,7 +89,8 @@ def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
     result = client.predict([handle_file(str(tmp_path / "bees.md"))], api_name="/upload")
     key = result["upload_key"]
     assert len(key) == 32
-    assert result["documents"] == [{"title": "Bee facts", "id": "bees.md", "characters": len(text), "chunks": 1}]
+    shown = "Bee facts\n\nA hive holds about 50,000 bees in summer."  # the Markdown as text
+    assert result["documents"] == [{"title": "Bee facts", "id": "bees.md", "characters": len(shown), "chunks": 1}]
     answer = client.predict(question="How many bees live in a hive?", upload_key=key, api_name="/chat")
     assert "50,000 bees" in answer
     assert HEADLINE_EVIDENCE in client.predict(question=HEADLINE, api_name="/chat")  # no key: the article
