@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import minimal_pdf
+from conftest import minimal_pdf, word_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,40 +47,17 @@ def test_arbitrary_text_in_any_encoding(text, encoding, suffix):
     _parse(data, suffix)
 
 
-@FUZZ
-@given(flips=st.lists(st.tuples(st.integers(0, len(PDF) - 1), st.integers(0, 255)), min_size=1, max_size=12),
-       cut=st.integers(16, len(PDF)))
-def test_damaged_pdfs(flips, cut):
-    data = bytearray(PDF)
-    for at, value in flips:
-        data[at] = value
-    _parse(bytes(data[:cut]), ".pdf")
-
-
-def _docx() -> bytes:
-    import io
-
-    import docx
-
-    document = docx.Document()
-    document.add_heading("Owls", 1)
-    document.add_paragraph("Owls hunt at night and sleep by day.")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-DOCX = _docx()
+DAMAGEABLE = {".pdf": PDF, ".docx": word_file()}
 
 
 @FUZZ
-@given(flips=st.lists(st.tuples(st.integers(0, len(DOCX) - 1), st.integers(0, 255)), min_size=1, max_size=12),
-       cut=st.integers(16, len(DOCX)))
-def test_damaged_docx(flips, cut):
-    data = bytearray(DOCX)
-    for at, value in flips:
-        data[at] = value
-    _parse(bytes(data[:cut]), ".docx")
+@given(data=st.data(), suffix=st.sampled_from(sorted(DAMAGEABLE)))
+def test_damaged_pdf_and_word_files(data, suffix):
+    damaged = bytearray(DAMAGEABLE[suffix])
+    for at, value in data.draw(st.lists(st.tuples(st.integers(0, len(damaged) - 1), st.integers(0, 255)),
+                                        min_size=1, max_size=12)):
+        damaged[at] = value
+    _parse(bytes(damaged[:data.draw(st.integers(16, len(damaged)))]), suffix)
 
 
 @FUZZ
