@@ -24,7 +24,7 @@ from qa import storage
 from qa.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.embedding import Embedder, embedder_for
 from qa.errors import IndexLoadError
-from qa.index import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, SENTENCES, Index, load_index
+from qa.index import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, SENTENCES, Index, citation, load_index
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.text import Chunk, chunk_spans, split_sentences
@@ -116,10 +116,14 @@ def _split(docs: list[Document], settings: Settings) -> tuple[np.ndarray, list[C
     chunks: list[Chunk] = []
     for number, doc in enumerate(docs):
         base = len(sentence_rows)
-        spans = [(a + s, a + e) for a, b in doc.body() for s, e in split_sentences(doc.text[a:b], settings.chunk_size)]
+        spans: list[tuple[int, int]] = []
+        sections: list[tuple[str, ...]] = []  # each sentence's: the same for all of a body span
+        for a, b in doc.body():
+            pieces = split_sentences(doc.text[a:b], settings.chunk_size)
+            spans += [(a + s, a + e) for s, e in pieces]
+            sections += [doc.section(a)] * len(pieces)
         sentence_rows.extend((number, a, b) for a, b in spans)
         # Chunks within a section: the run of sentences under the same headings.
-        sections = [doc.section(a) for a, _ in spans]
         run = 0
         for i in range(1, len(spans) + 1):
             if i < len(spans) and sections[i] == sections[run]:
@@ -138,7 +142,7 @@ def indexed_text(chunk: Chunk, doc: Document, settings: Settings) -> tuple[str, 
     ``"Title › Section\n"`` before the text when ``settings.headings_in_chunks``."""
     if not settings.headings_in_chunks:
         return chunk.text, 0
-    head = " › ".join([doc.title, *chunk.section])
+    head = citation(doc.title, chunk.section)
     return f"{head}\n{chunk.text}", len(head) + 1
 
 

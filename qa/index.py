@@ -45,8 +45,13 @@ class Passage:
     @property
     def citation(self) -> str:
         """Where it is: "Warsaw › History", "report.pdf, p. 4" (the page it starts on)."""
-        label = " › ".join([self.title, *self.section])
-        return f"{label}, p. {self.page}" if self.page else label
+        return citation(self.title, self.section, self.page)
+
+
+def citation(title: str, section: tuple[str, ...] = (), page: int | None = None) -> str:
+    """"Title › Section › Subsection", with ", p. N" when a page is named."""
+    label = " › ".join([title, *section])
+    return f"{label}, p. {page}" if page else label
 
 
 class Index:

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from typing import Any
 
 from qa.answering import Answer, Evidence
+from qa.index import citation
 
 MAX_QUOTE_CHARS = 300
 _QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes become single ones
@@ -71,8 +72,7 @@ def _source(answer: Answer, quote: Evidence) -> str:
     passage = answer.passages[quote.passage - 1]
     if answer.documents <= 1 and not passage.section and not quote.page:
         return ""
-    label = " › ".join([passage.title, *passage.section])
-    return f" ({label}, p. {quote.page})" if quote.page else f" ({label})"
+    return f" ({citation(passage.title, passage.section, quote.page)})"
 
 
 def _lead(answer: Answer) -> str:

@@ -26,7 +26,7 @@ import gradio as gr
 
 import qa
 from qa import rendering
-from qa.documents import SUPPORTED_SUFFIXES
+from qa.documents import KINDS, SUPPORTED_SUFFIXES
 from qa.rendering import escape_markdown
 
 log = logging.getLogger("qa")
@@ -212,7 +212,7 @@ class App:
         The build's tqdm progress bar shows in the page (``gr.Progress(track_tqdm=True)``).
         """
         if not paths:
-            raise qa.SourceError("no file chosen: pick .txt, .md, .html, .pdf or .docx files to upload")
+            raise qa.SourceError(f"no file chosen: pick {KINDS} files to upload")
         key = uuid.uuid4().hex
         folder = self.uploads / key / "files"
         folder.mkdir(parents=True)
@@ -222,7 +222,7 @@ class App:
                 name = safe_name(source.name)
                 if source.suffix.lower() not in UPLOAD_TYPES:
                     raise qa.SourceError(f"{name}: unsupported file type {source.suffix or '(none)'!r}; "
-                                         "upload .txt, .md, .html, .pdf or .docx")
+                                         f"upload {KINDS}")
                 if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
                     raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
                 shutil.copyfile(source, folder / name)

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     # Over the whole held-out index only the changed questions (swapped, negated, antonym) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
-                                                           if e.kind in ("swapped", "negated", "antonym")]
+                                                           if e.kind in train_reader.CHANGED]
     if args.limit:  # a sample of both kinds, the same every time
         cases = random.Random(hyper.seed).sample(cases, min(args.limit, len(cases)))
     docs, _ = squad_documents({"data": held})

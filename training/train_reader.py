@@ -130,6 +130,7 @@ _OPPOSITES = dict(pair for a, b in [
 ] for pair in ((a, b), (b, a)))
 _OPPOSABLE = re.compile(r"\b(" + "|".join(_OPPOSITES) + r")\b", re.IGNORECASE)
 KINDS = {"other": 0.2, "retrieved": 0.3, "swapped": 0.2, "negated": 0.15, "antonym": 0.15}
+CHANGED = ("swapped", "negated", "antonym")  # the question itself changed, against its own paragraph
 
 
 def _negate(question: str) -> str | None:
