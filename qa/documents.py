@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa import formats
 from qa.errors import SourceError
+from qa.language import detect as detect_language
 
 log = logging.getLogger("qa")
 
@@ -34,6 +35,8 @@ class Document:
         headings: ``(start, end, level)`` spans of the text that are headings (level 1 is
             the top): shown with citations and used in retrieval, never quoted as an answer.
         pages: where each page starts in the text (PDFs); empty when not paged.
+        language: ISO 639-1 code of the text's language ("en", "ru"); told from the text
+            when not given (``qa.language``).
     """
 
     id: str
@@ -42,6 +45,7 @@ class Document:
     source: str | None = None
     headings: tuple[tuple[int, int, int], ...] = ()
     pages: tuple[int, ...] = ()
+    language: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -57,6 +61,8 @@ class Document:
             object.__setattr__(self, "title", self.id)
         object.__setattr__(self, "headings", tuple(tuple(h) for h in self.headings))
         object.__setattr__(self, "pages", tuple(self.pages))
+        if not self.language:
+            object.__setattr__(self, "language", detect_language(self.text))
         last = 0
         for start, end, level in self.headings:
             if not (last <= start < end <= len(self.text)) or level < 1:

@@ -1,20 +1,25 @@
 """Lexical search with BM25: the only module that imports bm25s.
 
-Tokens are lower-cased, English stop words dropped and words Snowball-stemmed, so
-"organizations" matches "organization".
+Tokens are lower-cased, the language's stop words dropped and words Snowball-stemmed in that
+language, so "organizations" matches "organization" and "организаций" matches "организации".
+Each text is analyzed in its document's language, each question in its own (``qa.language``);
+a language Snowball has no stemmer for is only lower-cased.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import threading
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
 
-_stemmer = Stemmer.Stemmer("english")
+from qa.language import ENGLISH
+
 # Lucene's English stop words plus the function words of questions ("how many", "what did"),
 # which would otherwise match every sentence that happens to contain them. Reporting verbs
 # ("what did X say") frame a question; they rarely carry its subject.
@@ -32,18 +37,56 @@ STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | {
 # "60,000" and "60000" are one number: drop thousands separators before splitting words.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
-_STOPWORD_SET = frozenset(STOPWORDS)
+# The same for Russian: NLTK's list (bm25s's) plus question and reporting words.
+STOPWORDS_RU = sorted(set(bm25s.stopwords.STOPWORDS_RUSSIAN) | {
+    "что", "кто", "кого", "кому", "чем", "чём", "где", "куда", "откуда", "когда", "как", "какой", "какая",
+    "какое", "какие", "каких", "каким", "какую", "каков", "какова", "сколько", "почему", "зачем", "чей", "чья",
+    "чьё", "чьи", "ли", "это", "этот", "эта", "эти", "также", "сказал", "сказала", "сказали", "говорил",
+    "говорила", "говорит", "заявил", "заявила", "считает", "считал", "об", "обо",
+})
+
+# ISO 639-1 code: (Snowball stemmer, stop words). Other languages are only lower-cased.
+_BM25S_STOPWORDS = {"da": "DANISH", "de": "GERMAN", "es": "SPANISH", "fr": "FRENCH", "it": "ITALIAN",
+                    "nl": "DUTCH", "no": "NORWEGIAN", "pt": "PORTUGUESE", "sv": "SWEDISH", "tr": "TURKISH"}
+_SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+             "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "hi": "hindi",
+             "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian",
+             "nl": "dutch", "no": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian",
+             "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish"}
 
 
-def tokenize(text: str) -> list[str]:
-    """The BM25 terms of ``text``: lower-cased, stop words removed, stemmed.
+class _Analyzer:
+    """Stop words and stemmer of one language (a stemmer is not safe to share between
+    threads, so each analyzer serves one call at a time)."""
 
-    The same terms as ``bm25s.tokenize`` gives the index (a test checks it), without its
-    per-call set-up (a progress bar and a stop-word set per text), which cost about 3 ms of
-    every question's answer.
-    """
-    words = [w for w in _WORDS.findall(_THOUSANDS.sub("", text).lower()) if w not in _STOPWORD_SET]
-    return _stemmer.stemWords(words) if words else []
+    def __init__(self, language: str) -> None:
+        if language == ENGLISH:
+            stopwords = STOPWORDS
+        elif language == "ru":
+            stopwords = STOPWORDS_RU
+        else:
+            stopwords = getattr(bm25s.stopwords, f"STOPWORDS_{_BM25S_STOPWORDS.get(language, '')}", ())
+        self.stopwords = frozenset(stopwords)
+        self.stemmer = Stemmer.Stemmer(_SNOWBALL[language]) if language in _SNOWBALL else None
+        self.lock = threading.Lock()
+
+    def terms(self, text: str) -> list[str]:
+        words = [w for w in _WORDS.findall(_THOUSANDS.sub("", text).lower()) if w not in self.stopwords]
+        if not words or self.stemmer is None:
+            return words
+        with self.lock:
+            return self.stemmer.stemWords(words)
+
+
+@functools.cache
+def _analyzer(language: str) -> _Analyzer:
+    return _Analyzer(language)
+
+
+def tokenize(text: str, language: str = ENGLISH) -> list[str]:
+    """The BM25 terms of ``text`` in ``language`` (ISO 639-1): lower-cased, stop words
+    removed, stemmed. The index's texts and the questions go through this same function."""
+    return _analyzer(language).terms(text)
 
 
 class LexicalIndex:
@@ -58,9 +101,10 @@ class LexicalIndex:
         self._max_idf = float(math.log1p((n + 0.5) / 0.5))
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        tokens = bm25s.tokenize([_THOUSANDS.sub("", t) for t in texts], stopwords=STOPWORDS,
-                                stemmer=_stemmer, show_progress=False)
+    def build(cls, texts: list[str], languages: list[str] | None = None) -> LexicalIndex:
+        """BM25 over ``texts``, each analyzed in its language (default: English)."""
+        languages = languages or [ENGLISH] * len(texts)
+        tokens = [tokenize(t, language) for t, language in zip(texts, languages, strict=True)]
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         return cls(retriever)
