@@ -4,7 +4,9 @@ A build splits each document's text between its headings into sentences, and tho
 chunks that stay within one section; embeds each chunk once (its sentences' vectors come from
 the same pass, see ``qa.embedding``), with its title and headings before it
 (``Settings.headings_in_chunks``); builds BM25 over chunks and sentences, and writes it all
-beside the current index before swapping the manifest in (``qa.storage``). Chunks whose text
+beside the current index before swapping the manifest in (``qa.storage``). With
+``Settings.multilingual`` the multilingual model embeds the same texts a second time, and
+each text is BM25-analyzed in its document's language. Chunks whose text
 is unchanged since the last build are not embedded again. Headings are never sentences, so
 never quoted.
 """
@@ -24,7 +26,17 @@ from qa import storage
 from qa.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.embedding import Embedder, embedder_for
 from qa.errors import IndexLoadError
-from qa.index import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, SENTENCES, Index, citation, load_index
+from qa.index import (
+    BM25_CHUNKS,
+    BM25_SENTENCES,
+    CHUNKS,
+    DOCUMENTS,
+    MULTILINGUAL,
+    SENTENCES,
+    Index,
+    citation,
+    load_index,
+)
 from qa.lexical import LexicalIndex
 from qa.settings import Settings
 from qa.text import Chunk, chunk_spans, split_sentences
@@ -154,25 +166,36 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
         sentences, chunks = _split(docs, settings)
         by_id = {d.id: d for d in docs}
         inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
-        chunk_vectors, sentence_vectors = _embed(embedder, chunks, inputs, sentences,
-                                                 _reusable(index_dir, settings), progress)
-        vectors = VectorStore.build(np.arange(len(chunks)), chunk_vectors, sentence_vectors,
+        known, known_multilingual = _reusable(index_dir, settings)
+        vectors = VectorStore.build(np.arange(len(chunks)), *_embed(embedder, chunks, inputs, sentences, known,
+                                                                    progress),
                                     approximate_above=settings.approximate_above)
-        chunk_lexical = LexicalIndex.build([text for text, _ in inputs])
-        sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences])
+        multilingual = None
+        if settings.second_model:
+            second = embedder_for(settings.second_model, batch_size=settings.batch_size)
+            multilingual = VectorStore.build(np.arange(len(chunks)), *_embed(second, chunks, inputs, sentences,
+                                                                             known_multilingual, progress),
+                                             approximate_above=settings.approximate_above)
+        chunk_lexical = LexicalIndex.build([text for text, _ in inputs], [by_id[c.doc_id].language for c in chunks])
+        sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences],
+                                              [docs[d].language for d, _, _ in sentences])
 
-        manifest = _manifest(docs, chunks, sentences, vectors, settings, time.perf_counter() - started)
+        manifest = _manifest(docs, chunks, sentences, vectors, multilingual, settings,
+                             time.perf_counter() - started)
         building = storage.new_build_folder(index_dir)
         try:
             storage.write_jsonl(building / DOCUMENTS, [
                 {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
-                 "headings": d.headings, "pages": d.pages} for d in docs])
+                 "headings": d.headings, "pages": d.pages, "language": d.language} for d in docs])
             storage.write_jsonl(building / CHUNKS, [
                 {"doc_id": c.doc_id, "start": c.start, "end": c.end,
                  "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
                 for c in chunks])
             np.save(building / SENTENCES, sentences, allow_pickle=False)
             vectors.save(building)
+            if multilingual is not None:
+                (building / MULTILINGUAL).mkdir()
+                multilingual.save(building / MULTILINGUAL)
             chunk_lexical.save(building / BM25_CHUNKS)
             sentence_lexical.save(building / BM25_SENTENCES)
             manifest = storage.commit(index_dir, building, manifest)
@@ -180,7 +203,7 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
             storage.discard(building)
             raise
     return Index(index_dir, manifest, docs, chunks, sentences, vectors, chunk_lexical, sentence_lexical,
-                 settings, embedder=embedder)
+                 settings, embedder=embedder, multilingual=multilingual)
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,
@@ -220,34 +243,42 @@ def _reusable_for(entry: tuple[np.ndarray, dict] | None, spans: list[tuple[int, 
     return entry is not None and all(s in entry[1] for s in spans)
 
 
-def _reusable(index_dir: Path, settings: Settings) -> _Known:
-    """The current index's vectors by indexed text, when it was built the same way."""
+def _reusable(index_dir: Path, settings: Settings) -> tuple[_Known, _Known]:
+    """The current index's vectors by indexed text, when it was built the same way: its
+    own model's, and the multilingual model's."""
     try:
         current = load_index(index_dir)
     except IndexLoadError:
-        return {}
-    if current.settings.model != settings.model or current.settings.headings_in_chunks != settings.headings_in_chunks:
-        return {}
+        return {}, {}
+    if current.settings.headings_in_chunks != settings.headings_in_chunks:
+        return {}, {}
+    own = _known(current, current.vectors, settings) if current.settings.model == settings.model else {}
+    second = (_known(current, current.multilingual, settings)
+              if settings.second_model and current.multilingual is not None else {})
+    return own, second
+
+
+def _known(current: Index, store: VectorStore, settings: Settings) -> _Known:
     ids = np.arange(len(current.chunks))
-    vectors = current.vectors.chunk_vectors(ids) if len(ids) else np.zeros((0, current.vectors.dimension))
+    vectors = store.chunk_vectors(ids) if len(ids) else np.zeros((0, store.dimension))
     known: _Known = {}
     for c, vector in zip(current.chunks, vectors, strict=True):
         text, shift = indexed_text(c, current.document(c.doc_id), settings)
         rows = np.arange(c.first_sentence, c.last_sentence + 1)
         by_span = {(int(current.sentences[s, 1]) - c.start + shift, int(current.sentences[s, 2]) - c.start + shift): v
-                   for s, v in zip(rows, current.vectors.sentence_vectors(rows), strict=True)}
+                   for s, v in zip(rows, store.sentence_vectors(rows), strict=True)}
         known.setdefault(text, (vector, by_span))
     return known
 
 
-def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray,
-              vectors: VectorStore, settings: Settings, seconds: float) -> dict:
+def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray, vectors: VectorStore,
+              multilingual: VectorStore | None, settings: Settings, seconds: float) -> dict:
     per_doc: dict[str, int] = {}
     for c in chunks:
         per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
     sources = []
     for d in docs:
-        row = {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256,
+        row = {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "language": d.language,
                "chars": len(d.text), "chunks": per_doc.get(d.id, 0)}
         if d.source and d.source != BUNDLED_SOURCE and Path(d.source).is_file():
             row["file_sha256"] = storage.sha256_file(Path(d.source))
@@ -263,8 +294,9 @@ def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray,
         "model": settings.model,
         "dimension": vectors.dimension,
         "vector_index": vectors.kind,
+        "multilingual": {"model": settings.second_model, "dimension": multilingual.dimension} if multilingual else None,
         "settings": {f: getattr(settings, f) for f in ("chunk_size", "chunk_overlap", "approximate_above",
-                                                        "headings_in_chunks")},
+                                                        "headings_in_chunks", "multilingual")},
         "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
         "build_seconds": round(seconds, 3),
         "sources": sources,

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.errors import ModelError
-from qa.settings import DEFAULT_MODEL
+from qa.settings import DEFAULT_MODEL, MULTILINGUAL_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -197,7 +197,6 @@ def _span_means(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[
     return _normalized(out), missed
 
 
-MULTILINGUAL_MODEL = "multilingual-e5-small"
 _e5_lock = threading.Lock()  # one call into the C engine at a time
 
 

@@ -1,8 +1,9 @@
 """A loaded index: the documents, their sentences and chunks, and the stores over them.
 
 An index holds every document's text, its sentences and chunks as character spans, a
-``VectorStore`` (a vector per chunk and per sentence, by id) and BM25 over chunks and over
-sentences. It only stores and looks up; ``qa.retrieval`` ranks, ``qa.building`` builds.
+``VectorStore`` (a vector per chunk and per sentence, by id), a second one from the
+multilingual model when the index has one (``Settings.multilingual``) and BM25 over chunks
+and over sentences. It only stores and looks up; ``qa.retrieval`` ranks, ``qa.building`` builds.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from qa import storage
 from qa.documents import BUNDLED_SOURCE, Document, bundled_document
 from qa.embedding import Embedder, embedder_for
 from qa.errors import IndexLoadError
+from qa.language import ENGLISH
 from qa.lexical import LexicalIndex
-from qa.settings import Settings
+from qa.settings import MULTILINGUAL_MODEL, Settings
 from qa.text import Chunk
 from qa.vectors import VectorStore
 
@@ -26,6 +28,7 @@ DOCUMENTS = "documents.jsonl"
 SENTENCES = "sentences.npy"
 BM25_CHUNKS = "bm25-chunks"
 BM25_SENTENCES = "bm25-sentences"
+MULTILINGUAL = "multilingual"  # the second dense signal's vectors (``Settings.multilingual``)
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,10 @@ class Passage:
         return citation(self.title, self.section, self.page)
 
 
-def citation(title: str, section: tuple[str, ...] = (), page: int | None = None) -> str:
-    """"Title › Section › Subsection", with ", p. N" when a page is named."""
+def citation(title: str, section: tuple[str, ...] = (), page: int | None = None, page_label: str = "") -> str:
+    """"Title › Section › Subsection", with ", p. N" (or ``page_label``) when a page is named."""
     label = " › ".join([title, *section])
-    return f"{label}, p. {page}" if page else label
+    return f"{label}, {page_label or f'p. {page}'}" if page else label
 
 
 class Index:
@@ -66,7 +69,8 @@ class Index:
 
     def __init__(self, directory: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
                  sentences: np.ndarray, vectors: VectorStore, chunk_lexical: LexicalIndex,
-                 sentence_lexical: LexicalIndex, settings: Settings, *, embedder: Embedder | None = None) -> None:
+                 sentence_lexical: LexicalIndex, settings: Settings, *, embedder: Embedder | None = None,
+                 multilingual: VectorStore | None = None) -> None:
         self.directory = directory
         self.manifest = manifest
         self.settings = settings
@@ -80,6 +84,22 @@ class Index:
         self.sentence_lexical = sentence_lexical
         self.first_sentence = np.array([c.first_sentence for c in chunks], dtype=np.int64)
         self.last_sentence = np.array([c.last_sentence for c in chunks], dtype=np.int64)
+        self.chunk_languages = np.array([self._documents[c.doc_id].language for c in chunks], dtype=object)
+        self.multilingual = multilingual
+        self._all_english = all(d.language == ENGLISH for d in documents)
+        self._multilingual_embedder: Embedder | None = None
+
+    def dense(self, language: str) -> tuple[VectorStore, Embedder]:
+        """The vectors, and the embedder of questions, for a question in ``language``.
+
+        The index's own model serves questions in English over documents in English; any
+        other question or document takes the multilingual model's, when the index has them.
+        """
+        if (language == ENGLISH and self._all_english) or self.multilingual is None:
+            return self.vectors, self.embedder
+        if self._multilingual_embedder is None:
+            self._multilingual_embedder = embedder_for(MULTILINGUAL_MODEL, batch_size=self.settings.batch_size)
+        return self.multilingual, self._multilingual_embedder
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -153,30 +173,34 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | None = N
     data = storage.data_folder(index_dir, manifest)
     try:
         documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
-                              headings=r["headings"], pages=r["pages"])
+                              headings=r["headings"], pages=r["pages"], language=r["language"])
                      for r in storage.read_jsonl(data / DOCUMENTS)]
         chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
                   for r in storage.read_jsonl(data / CHUNKS)]
         sentences = np.load(data / SENTENCES, allow_pickle=False)
         vectors = VectorStore.load(data)
+        multilingual = VectorStore.load(data / MULTILINGUAL) if manifest["multilingual"] else None
         chunk_lexical = LexicalIndex.load(data / BM25_CHUNKS)
         sentence_lexical = LexicalIndex.load(data / BM25_SENTENCES)
     except (ValueError, KeyError, TypeError, OSError) as e:
         raise IndexLoadError(f"the index in {data} cannot be read ({e}): rebuild it with `{hint}`") from e
     counts = manifest.get("counts", {})
     if (len(chunks) != len(vectors) or len(sentences) != vectors.sentence_count
-            or counts.get("chunks") != len(chunks) or vectors.dimension != manifest["dimension"]):
+            or counts.get("chunks") != len(chunks) or vectors.dimension != manifest["dimension"]
+            or (multilingual is not None and (len(multilingual) != len(chunks)
+                                              or multilingual.sentence_count != len(sentences)))):
         raise IndexLoadError(f"the files in {data} do not match {index_dir / storage.MANIFEST}: "
                              f"rebuild the index with `{hint}`")
     return Index(index_dir, manifest, documents, chunks, sentences, vectors, chunk_lexical, sentence_lexical,
-                 settings, embedder=embedder)
+                 settings, embedder=embedder, multilingual=multilingual)
 
 
 def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) -> Settings:
     built = manifest["settings"]
     if settings is None:
         return Settings(model=manifest["model"], chunk_size=built["chunk_size"],
-                        chunk_overlap=built["chunk_overlap"], headings_in_chunks=built["headings_in_chunks"])
+                        chunk_overlap=built["chunk_overlap"], headings_in_chunks=built["headings_in_chunks"],
+                        multilingual=bool(manifest["multilingual"]))
     if settings.model != manifest["model"]:
         raise IndexLoadError(
             f"{index_dir} was built with model {manifest['model']!r}, not {settings.model!r}: "

@@ -5,6 +5,12 @@ the passage's cosine similarity to the question, its BM25 score (divided by the 
 candidate's), and the same two for its best sentence. Scoring by the best sentence rewards
 a passage that answers in one place over one that mentions the words all over. The
 arithmetic is pure numpy; ``Retriever`` feeds it from an index's stores.
+
+Questions are told apart by language (``qa.language``). An English question over English
+documents is ranked by the index's own model; any other by the multilingual model's vectors
+(``Index.dense``). BM25 counts only for passages in the question's language: the words of a
+Russian question cannot match English text, and a stray match (a number, a name) would only
+add noise, so across languages the ranking is the dense signals alone.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index, Passage
+from qa.language import ENGLISH
+from qa.language import detect as detect_language
 from qa.lexical import tokenize
 from qa.text import check_question
 
@@ -68,6 +76,7 @@ class Ranking:
     vector: np.ndarray
     chunks: np.ndarray
     scores: np.ndarray
+    language: str = ENGLISH  # the query's; ``Index.dense(language)`` holds the space of ``vector``
 
     def passages(self, index: Index, k: int) -> list[Passage]:
         """The best ``k`` candidates as passages."""
@@ -91,31 +100,37 @@ class Retriever:
         self.candidates = candidates
         self.weights = weights
 
-    def retrieve(self, index: Index, query: str) -> Ranking:
+    def retrieve(self, index: Index, query: str, *, language: str | None = None) -> Ranking:
         """Every candidate chunk for ``query``, best first.
+
+        Args:
+            language: the query's (ISO 639-1); ``None``: told from the query.
 
         Raises:
             QuestionError: the query is empty, too long, or has no words.
         """
         query = check_question(query, index.settings.max_question_chars)
-        terms = tokenize(query)
-        vector = index.embedder.encode_queries([query])[0]
+        language = language or detect_language(query)
+        store, embedder = index.dense(language)
+        terms = tokenize(query, language)
+        vector = embedder.encode_queries([query])[0]
         n = self.candidates or index.settings.candidates
-        _, dense_ids = index.vectors.search(vector, n)
+        _, dense_ids = store.search(vector, n)
         lexical = index.chunk_lexical.scores(terms)
         lexical_ids = np.argsort(-lexical)[:n]
         lexical_ids = lexical_ids[lexical[lexical_ids] > 0]
         cand = np.unique(np.concatenate([dense_ids, lexical_ids]).astype(np.int64))
-        dense = index.vectors.chunk_vectors(cand) @ vector
+        dense = store.chunk_vectors(cand) @ vector
         first, last = index.first_sentence[cand], index.last_sentence[cand] + 1
         sentence_ids = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
-        sentence_dense = index.vectors.sentence_vectors(sentence_ids) @ vector
+        sentence_dense = store.sentence_vectors(sentence_ids) @ vector
         sentence_lexical = index.sentence_lexical.scores(terms)[sentence_ids]
         # Each candidate's sentences are a contiguous run of sentence_ids.
         ends = np.cumsum(last - first)
         starts = ends - (last - first)
-        fused = fuse(dense, lexical[cand], segment_max(sentence_dense, starts, ends),
-                     segment_max(sentence_lexical, starts, ends), self.weights)
+        same_language = index.chunk_languages[cand] == language
+        fused = fuse(dense, np.where(same_language, lexical[cand], 0.0), segment_max(sentence_dense, starts, ends),
+                     np.where(same_language, segment_max(sentence_lexical, starts, ends), 0.0), self.weights)
         order = np.argsort(-fused, kind="stable")
         return Ranking(query=query, terms=terms, vector=vector, chunks=cand[order],
-                       scores=fused[order].astype(np.float32))
+                       scores=fused[order].astype(np.float32), language=language)

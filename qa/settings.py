@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "multilingual-e5-small"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Settings:
         approximate_above: chunk count above which the vector index is HNSW, not exact.
         headings_in_chunks: embed and BM25-index each chunk with its document's title and
             section headings before it ("Warsaw › History"); the chunk's text stays the text.
+        multilingual: also embed every chunk and sentence with multilingual-e5-small, for
+            questions that are not in English or documents that are not (the model's
+            second dense signal; ``qa.retrieval``). Costs about 0.1 s a chunk to build; an
+            index built with ``model="multilingual-e5-small"`` needs no second one.
 
     When to decline is the reader's: the no-answer threshold recorded with its weights
     (``qa.ReaderAnswerer(threshold=...)`` to choose another).
@@ -42,6 +47,12 @@ class Settings:
     max_question_chars: int = 2000
     approximate_above: int = 200_000
     headings_in_chunks: bool = True
+    multilingual: bool = True
+
+    @property
+    def second_model(self) -> str | None:
+        """The model of the second dense signal, if the index has one."""
+        return MULTILINGUAL_MODEL if self.multilingual and self.model != MULTILINGUAL_MODEL else None
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -6,7 +6,8 @@ Layout::
       manifest.json          what was built, how, from what; names the data folder
       data-<stamp>/          vectors.faiss (chunk vectors by id), sentence_vectors.npy,
                              chunks.jsonl, documents.jsonl, sentences.npy, bm25-chunks/,
-                             bm25-sentences/
+                             bm25-sentences/, multilingual/ (the same two vector files from
+                             the multilingual model, when built)
       .lock                  held while a build writes
 
 A build writes a new data folder beside the current one, then replaces ``manifest.json``
@@ -32,7 +33,9 @@ from filelock import FileLock, Timeout
 
 from qa.errors import IndexBusyError, IndexLoadError
 
-FORMAT_VERSION = 3  # 2: chunk vectors keyed by id, sentence vectors from the chunk pass; 3: headings, pages
+# 2: chunk vectors keyed by id, sentence vectors from the chunk pass; 3: headings, pages;
+# 4: document languages, analyzed in their language; the multilingual vectors
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 _BUILDING = ".building-"
 _DATA = "data-"
@@ -115,7 +118,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         version = manifest["format_version"]
-        for key in ("model", "dimension", "data", "files", "sources", "settings"):
+        for key in ("model", "dimension", "data", "files", "sources", "settings", "multilingual"):
             manifest[key]
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
         raise IndexLoadError(f"{path} is damaged ({type(e).__name__}): rebuild with `{hint}`") from e

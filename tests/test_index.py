@@ -22,10 +22,12 @@ def test_headline_question_finds_the_cyber_security_passage_first(article_index)
 def test_index_folder_holds_plain_files(article_index_dir):
     manifest = json.loads((article_index_dir / "manifest.json").read_text())
     assert manifest["model"] == "all-MiniLM-L6-v2" and manifest["dimension"] == 384
-    assert manifest["format_version"] == 3 and manifest["counts"]["documents"] == 1
-    assert manifest["sources"][0]["sha256"]
+    assert manifest["format_version"] == 4 and manifest["counts"]["documents"] == 1
+    assert manifest["sources"][0]["sha256"] and manifest["sources"][0]["language"] == "en"
+    assert manifest["multilingual"] == {"model": "multilingual-e5-small", "dimension": 384}
     data = article_index_dir / manifest["data"]
     assert {"vectors.faiss", "chunks.jsonl", "documents.jsonl"} <= {p.name for p in data.iterdir()}
+    assert {p.name for p in (data / "multilingual").iterdir()} == {"vectors.faiss", "sentence_vectors.npy"}
     assert not list(article_index_dir.rglob("*.pkl")) and not list(article_index_dir.rglob("*.pickle"))
 
 
