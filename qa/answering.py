@@ -8,26 +8,56 @@
    passages and the answer is its best span, verbatim, with the sentence that holds it
    quoted and cited, or, when no span beats the reader's no-answer score by the threshold
    recorded with its weights, a statement that the documents do not say, with the nearest
-   passage.
+   passage. The reader reads English: a question in another language, or over a passage in
+   another, is answered by quoting the passage's sentence nearest to it (multilingual
+   vectors), with no short answer, or declined when none is near enough.
 
 No language model writes anything: every word of an answer is the documents' own.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from qa.conversation import resolve_history
 from qa.index import Index, Passage
+from qa.language import ENGLISH
 from qa.lexical import tokenize
 from qa.reading import Reader
-from qa.retrieval import Ranking, Retriever
+from qa.retrieval import DEFAULT_WEIGHTS, Ranking, Retriever, normalize_max
 from qa.settings import Settings
 from qa.text import check_question
+
+# When to decline a question the reader does not read: a threshold on the cosine to the best
+# sentence over the cosine to background sentences, with the background's mean vector, both
+# made on held-out SQuAD train articles by ``training/choose_quote_threshold.py``.
+QUOTE_RECORD = Path(__file__).parent / "models" / "quote.json"
+_QUOTE_SLOPE = 40.0  # confidence: a logistic of the score over the threshold, 0.73 at +0.025
+
+
+@dataclass(frozen=True)
+class QuoteRule:
+    """The record of ``QUOTE_RECORD``: for vectors of ``model``, decline when
+    ``cos(question, sentence) - cos(question, background) < threshold``."""
+
+    model: str
+    threshold: float
+    background: np.ndarray
+
+    @classmethod
+    @functools.cache
+    def shipped(cls) -> QuoteRule:
+        record = json.loads(QUOTE_RECORD.read_text(encoding="utf-8"))
+        return cls(record["model"], float(record["threshold"]), np.asarray(record["background"], np.float32))
+
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,8 @@ class Answer:
         question: the question as asked.
         answer_span: ``(doc_id, start, end)`` of ``short_answer`` in its document.
         documents: how many documents the index holds (the wording says "article" for one).
+        language: the question's (ISO 639-1); the bot's own words are in it where it has them
+            (``qa.rendering``).
     """
 
     short_answer: str | None
@@ -72,6 +104,7 @@ class Answer:
     question: str = ""
     answer_span: tuple[str, int, int] | None = None
     documents: int = 1
+    language: str = ENGLISH
 
     @property
     def evidence(self) -> list[Evidence]:
@@ -101,21 +134,24 @@ class ReaderAnswerer:
         threshold: the score (the reader's margin plus ``retrieval_weight`` times the passage's
             retrieval score) under which it declines (``None``: the reader's ``threshold_open``;
             both chosen on held-out SQuAD train articles for retrieved passages).
+        quote_threshold: for a question the reader does not read, the score (see ``QuoteRule``)
+            under which it declines (``None``: the shipped rule's).
     """
 
     def __init__(self, reader: Reader | None = None, *, passages_read: int = 5,
-                 threshold: float | None = None) -> None:
+                 threshold: float | None = None, quote_threshold: float | None = None) -> None:
         if passages_read <= 0:
             raise ValueError(f"passages_read must be greater than 0. Currently, passages_read is {passages_read}")
         self.reader = reader or Reader()
         self.passages_read = passages_read
         self.threshold = self.reader.threshold_open if threshold is None else threshold
+        self.quote_threshold = QuoteRule.shipped().threshold if quote_threshold is None else quote_threshold
 
     def answer(self, index: Index, question: str, ranking: Ranking, passages: list[Passage]) -> Answer:
         query = ranking.query
         documents = len(index.documents)
-        if not reads(question):
-            return _quote_best_sentence(index, question, ranking, passages)
+        if ranking.language != ENGLISH or (passages and index.document(passages[0].doc_id).language != ENGLISH):
+            return quote_nearest_sentence(index, question, ranking, passages, self.quote_threshold)
         # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads
         # the resolved query. Any other question is read as asked; retrieval used the query.
         asked = question if tokenize(question) else query
@@ -126,7 +162,8 @@ class ReaderAnswerer:
                         key=lambda x: -x[0])
         if not scored or scored[0][0] < self.threshold:
             score = scored[0][0] if scored else -math.inf
-            return Answer(None, [], passages, True, self.confidence(score), query, question, None, documents)
+            return Answer(None, [], passages, True, self.confidence(score), query, question, None, documents,
+                          ranking.language)
         score, best = scored[0]
         p = read[best.passage]
         start, end = _strip(p.text, best.start, best.end)
@@ -136,7 +173,7 @@ class ReaderAnswerer:
         evidence = Evidence(p.doc_id, quote[0], quote[1], best.passage + 1, doc.text[quote[0]:quote[1]],
                             doc.page(quote[0]))
         return Answer(doc.text[a:b] or None, [evidence], passages, False, self.confidence(score), query,
-                      question, (p.doc_id, a, b), documents)
+                      question, (p.doc_id, a, b), documents, ranking.language)
 
     def confidence(self, score: float) -> float:
         """A logistic of the score over the reader's own open threshold: 0.5 where the
@@ -145,31 +182,51 @@ class ReaderAnswerer:
         return 0.0 if z == -math.inf else float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
 
 
-def reads(question: str) -> bool:
-    """Whether the (English) reader can read ``question``: most of its letters are Latin."""
-    letters = [ch for ch in question if ch.isalpha()]
-    return sum(ch < "\u0250" for ch in letters) >= 0.5 * len(letters)
+def nearest_sentence(index: Index, ranking: Ranking, passage: Passage) -> tuple[int, float]:
+    """The sentence of ``passage`` nearest to the ranking's question, and its cosine.
 
-
-def _quote_best_sentence(index: Index, question: str, ranking: Ranking, passages: list[Passage]) -> Answer:
-    """For a question the reader cannot read: the sentence of the best passage that shares
-    the most words with it (BM25, then cosine), with no short answer; declined when no
-    sentence shares a word. The confidence is that sentence's cosine to the question."""
-    documents = len(index.documents)
-    if not passages:
-        return Answer(None, [], passages, True, 0.0, ranking.query, question, None, documents)
-    chunk = index.chunks[passages[0].chunk_id]
+    Nearest: the cosine in the ranking's vector space, plus BM25 (at the retriever's sentence
+    weight) when the passage is in the question's language.
+    """
+    store, _ = index.dense(ranking.language)
+    chunk = index.chunks[passage.chunk_id]
     rows = np.arange(chunk.first_sentence, chunk.last_sentence + 1)
-    lexical = index.sentence_lexical.scores(ranking.terms)[rows]
-    dense = index.vectors.sentence_vectors(rows) @ ranking.vector
-    best = int(np.lexsort((-dense, -lexical))[0])
-    confidence = float(np.clip(dense[best], 0.0, 1.0))
-    if lexical[best] <= 0:
-        return Answer(None, [], passages, True, confidence, ranking.query, question, None, documents)
-    doc_id, start, end = index.sentence(int(rows[best]))
+    dense = store.sentence_vectors(rows) @ ranking.vector
+    score = dense.copy()
+    if index.document(chunk.doc_id).language == ranking.language:
+        score += DEFAULT_WEIGHTS.sentence_lexical * normalize_max(index.sentence_lexical.scores(ranking.terms)[rows])
+    best = int(np.argmax(score))
+    return int(rows[best]), float(dense[best])
+
+
+def quote_nearest_sentence(index: Index, question: str, ranking: Ranking, passages: list[Passage],
+                           threshold: float | None = None) -> Answer:
+    """For a question the reader does not read: the best passage's ``nearest_sentence``, with
+    no short answer, or declined.
+
+    In the multilingual model's space it declines when the sentence's cosine to the question,
+    less the question's cosine to the background (``QuoteRule``), is under ``threshold``
+    (``None``: the shipped rule's). In any other model's space (an index built without the
+    multilingual vectors), when the sentence shares no word with the question.
+    """
+    documents = len(index.documents)
+    declined = Answer(None, [], passages, True, 0.0, ranking.query, question, None, documents, ranking.language)
+    if not passages:
+        return declined
+    row, cosine = nearest_sentence(index, ranking, passages[0])
+    rule = QuoteRule.shipped()
+    if index.dense(ranking.language)[1].name == rule.model:
+        z = cosine - float(rule.background @ ranking.vector) - (rule.threshold if threshold is None else threshold)
+    else:
+        z = 1.0 if index.sentence_lexical.scores(ranking.terms)[row] > 0 else -1.0
+    confidence = float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, _QUOTE_SLOPE * z)))))
+    if z < 0:
+        return dataclasses.replace(declined, confidence=confidence)
+    doc_id, start, end = index.sentence(row)
     doc = index.document(doc_id)
     quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
-    return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents)
+    return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents,
+                  ranking.language)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,14 +23,18 @@ from qa.lexical import tokenize
 MAX_QUERY_CHARS = 300
 
 _PRONOUNS = {"it", "its", "itself", "they", "them", "their", "theirs", "themselves", "he", "him", "his",
-             "himself", "she", "her", "hers", "herself"}
+             "himself", "she", "her", "hers", "herself",
+             # Russian: он/она/оно/они in every case ("Кого он поблагодарил?")
+             "он", "она", "оно", "они", "его", "её", "ее", "их", "ему", "ей", "им", "ими", "нём", "нем", "ней",
+             "них", "него", "неё", "нее", "ним", "нему", "ними"}
 # "this" / "that" ... refer back when they stand alone ("What is that?", "Why is this so?"), not
 # when they pick out a noun of the question itself ("this year", "that project").
 _DEMONSTRATIVES = {"this", "that", "these", "those"}
 _VERBS_AFTER = {"is", "was", "are", "were", "be", "been", "mean", "means", "meant", "do", "does", "did",
                 "so", "about", "for", "to", "in", "on", "with"}
-_CONTINUING = re.compile(r"^(and|also|but|so|then|what about|how about|and what about)\b", re.IGNORECASE)
-_WORDS = re.compile(r"[a-z']+")
+_CONTINUING = re.compile(r"^(and|also|but|so|then|what about|how about|and what about|а|и|но|ещё|еще|а что|а как)\b",
+                         re.IGNORECASE)
+_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def content(message: object) -> str:

@@ -4,7 +4,8 @@ and JSON. The one place that turns an ``Answer``'s fields into words; nothing pa
 An answer reads ``Short answer: “the sentence that holds it” [1]``; where the quote is stands
 before the citation when there is more than one document, a section or a page to name:
 ``(Warsaw › History) [1]``, ``(report.pdf, p. 4) [2]``. A declined answer reads
-``The article does not say. The nearest passage is: “…” [1]``.
+``The article does not say. The nearest passage is: “…” [1]``, in the question's language
+where ``qa.messages`` has it (``В статье об этом не сказано. Ближайший фрагмент: “…” [1]``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from qa.answering import Answer, Evidence
 from qa.index import citation
+from qa.messages import say
 
 MAX_QUOTE_CHARS = 300
 _QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes become single ones
@@ -60,8 +62,8 @@ def _nearest(answer: Answer) -> str:
     return trim(answer.passages[0].text).translate(_QUOTE_MARKS) if answer.passages else ""
 
 
-def _scope(answer: Answer) -> str:
-    return "article does" if answer.documents == 1 else "documents do"
+def _not_said(answer: Answer) -> str:
+    return say("not_in_article" if answer.documents == 1 else "not_in_documents", answer.language)
 
 
 def _source(answer: Answer, quote: Evidence) -> str:
@@ -72,7 +74,7 @@ def _source(answer: Answer, quote: Evidence) -> str:
     passage = answer.passages[quote.passage - 1]
     if answer.documents <= 1 and not passage.section and not quote.page:
         return ""
-    return f" ({citation(passage.title, passage.section, quote.page)})"
+    return f" ({citation(passage.title, passage.section, quote.page, say('page', answer.language, page=quote.page))})"
 
 
 def _lead(answer: Answer) -> str:
@@ -83,8 +85,8 @@ def _lead(answer: Answer) -> str:
 def plain(answer: Answer) -> str:
     """The answer as one paragraph of plain text, a citation after each quote."""
     if answer.abstained:
-        nearest = f" The nearest passage is: “{_nearest(answer)}” [1]" if answer.passages else ""
-        return f"The {_scope(answer)} not say.{nearest}"
+        nearest = f" {say('nearest', answer.language)} “{_nearest(answer)}” [1]" if answer.passages else ""
+        return f"{_not_said(answer)}{nearest}"
     quotes = " ".join(f"“{quote_text(answer, q)}”{_source(answer, q)} [{q.passage}]" for q in answer.quotes)
     return f"{_lead(answer)}{quotes}"
 
@@ -99,5 +101,6 @@ def as_dict(answer: Answer) -> dict[str, Any]:
     """The answer's fields for ``--json`` and the web API (its text rendered as plain)."""
     return {"answer": plain(answer), "short_answer": answer.short_answer, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,
+            "language": answer.language,
             "quotes": [asdict(q) for q in answer.quotes],
             "passages": [{**asdict(p), "citation": p.citation} for p in answer.passages]}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import blingfire
 
 from qa.errors import QuestionError
+from qa.language import detect as detect_language
+from qa.messages import say
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _WHITESPACE = re.compile(r"\s")
@@ -132,9 +134,7 @@ def check_question(question: str, max_chars: int) -> str:
     if not question:
         raise QuestionError("the question is empty: type a question")
     if len(question) > max_chars:
-        raise QuestionError(
-            f"the question is {len(question):,} characters long; the limit is {max_chars:,}: ask it shorter"
-        )
+        raise QuestionError(say("too_long", detect_language(question), length=len(question), limit=max_chars))
     if not any(ch.isalnum() for ch in question):
         raise QuestionError("the question has no words (only symbols or emoji): ask it in words")
     return question

@@ -1,0 +1,32 @@
+"""The bot's own words, in the question's language where it has them (English, Russian).
+
+Everything else an answer says is the documents' own text. ``say(key, language)`` falls back
+to English for a language without its own wording.
+"""
+
+from __future__ import annotations
+
+from qa.language import ENGLISH
+
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "not_in_article": "The article does not say.",
+        "not_in_documents": "The documents do not say.",
+        "nearest": "The nearest passage is:",
+        "page": "p. {page}",
+        "too_long": "the question is {length:,} characters long; the limit is {limit:,}: ask it shorter",
+    },
+    "ru": {
+        "not_in_article": "В статье об этом не сказано.",
+        "not_in_documents": "В документах об этом не сказано.",
+        "nearest": "Ближайший фрагмент:",
+        "page": "с. {page}",
+        "too_long": "в вопросе {length} символов, а можно не больше {limit}: задайте его короче",
+    },
+}
+LANGUAGES = tuple(_WORDS)
+
+
+def say(key: str, language: str = ENGLISH, **values: object) -> str:
+    """The wording of ``key`` in ``language`` (English when there is none), filled with ``values``."""
+    return _WORDS.get(language, _WORDS[ENGLISH])[key].format(**values)
