@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa import squad
-from qa.answering import Answer, Chatbot, ReaderAnswerer
+from qa.answering import Answer, Chatbot, ReaderAnswerer, nearest_sentence
 from qa.building import build_index, open_index
 from qa.documents import Document
 from qa.errors import IndexLoadError, SourceError
@@ -54,13 +54,24 @@ def contains_answer(answer: Answer, golds: list[str]) -> bool:
     return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
 
 
+def quote_contains(answer: Answer, golds: list[str]) -> bool:
+    """Whether a quoted sentence of a not-declined answer holds a gold phrase as whole words."""
+    return not answer.abstained and _holds(" ".join(q.text for q in answer.quotes), golds)
+
+
+def _holds(text: str, golds: list[str]) -> bool:
+    words = f" {normalize(text)} "
+    return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
+
+
 def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limit: int | None = None,
                   progress: bool = True, predictions: str | Path | None = None,
-                  reading: bool = False) -> dict[str, Any]:
+                  reading: bool = False, paragraphs: str | Path | None = None) -> dict[str, Any]:
     """Evaluate a JSONL question set or a SQuAD JSON file; returns the figures as a dict.
 
-    For SQuAD, ``predictions`` names the official predictions file to write and ``reading``
-    answers each question from its own paragraph (see ``evaluate_squad``)."""
+    For SQuAD, ``predictions`` names the official predictions file to write, ``reading``
+    answers each question from its own paragraph and ``paragraphs`` names another SQuAD file
+    whose paragraphs are searched instead (cross-lingual; see ``evaluate_squad``)."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path} does not exist: name a .jsonl question set or a SQuAD .json file")
@@ -68,7 +79,7 @@ def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limi
         return evaluate_jsonl(path, open_index(index_dir or "index"), limit=limit)
     if path.suffix == ".json":
         return evaluate_squad(path, index_dir, limit=limit, progress=progress, predictions=predictions,
-                              reading=reading)
+                              reading=reading, paragraphs=Path(paragraphs) if paragraphs else None)
     raise SourceError(f"{path}: unsupported question file {path.suffix!r}; use .jsonl or SQuAD .json")
 
 
@@ -98,13 +109,17 @@ def evaluate_jsonl(path: Path, index: Index, *, limit: int | None = None) -> dic
         texts = [p.text for p in answer.passages]
         evidence = row.get("evidence", [])
         out_of_scope = row.get("kind") == "out_of_scope"
+        # A question the reader does not read is answered by a quote: right when it quotes the evidence.
+        quoted_evidence = any(e in q.text for e in evidence for q in answer.quotes)
         result = {
             "id": row.get("id"), "kind": row.get("kind", ""), "question": row["question"],
             "answer": answer.text, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "ms": round(ms, 1),
             "hit@1": bool(evidence) and any(e in t for e in evidence for t in texts[:1]),
             "hit@3": bool(evidence) and any(e in t for e in evidence for t in texts[:3]),
-            "correct": answer.abstained if out_of_scope else contains_answer(answer, row.get("answer_contains", [])),
+            "correct": (answer.abstained if out_of_scope else
+                        quoted_evidence if answer.short_answer is None and row.get("kind") == "multilingual" else
+                        contains_answer(answer, row.get("answer_contains", []))),
         }
         results.append(result)
         per_kind[result["kind"]].append(result)
@@ -136,6 +151,20 @@ def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:
                                   "answers": [a["text"] for a in q.get("answers", [])],
                                   "impossible": bool(q.get("is_impossible", False))})
     return docs, questions
+
+
+def cross_lingual(asked: dict, searched: dict, path: Path) -> tuple[list[Document], list[dict]]:
+    """The paragraphs of ``searched`` as documents, and the questions of ``asked`` (a SQuAD
+    file in another language with the same question ids, as XQuAD's are) with the paragraph and
+    the gold answers of ``searched``."""
+    docs, own = squad_documents(searched)
+    by_id = {q["id"]: q for q in own}
+    _, questions = squad_documents(asked)
+    missing = [q["id"] for q in questions if q["id"] not in by_id]
+    if missing:
+        raise SourceError(f"{len(missing)} question ids of the questions file are not in {path.name} "
+                          f"(the first: {missing[0]!r}): give the same questions in two languages, as XQuAD has")
+    return docs, [{**by_id[q["id"]], "question": q["question"]} for q in questions]
 
 
 def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
@@ -186,7 +215,7 @@ def _first_questions(data: dict, limit: int | None) -> dict:
 
 def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: int | None = None,
                    progress: bool = True, predictions: str | Path | None = None,
-                   reading: bool = False) -> dict[str, Any]:
+                   reading: bool = False, paragraphs: Path | None = None) -> dict[str, Any]:
     """SQuAD's official EM/F1, and retrieval and declining figures, on a SQuAD file.
 
     Two settings:
@@ -202,9 +231,27 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     With unanswerable questions (v2.0) the bot declines as it does in use, and the
     prediction is ``""``. ``predictions`` names the official predictions file to write
     (``{question id: answer text}``).
+
+    Cross-lingual (``paragraphs``: XQuAD's questions in one language, its paragraphs in
+    another): the paragraphs of that file are indexed and the questions of ``path`` asked over
+    them, open setting; scored by retrieval and by whether the quoted sentence holds the gold
+    answer in the paragraphs' language (the bot quotes, with no short answer, what its reader
+    cannot read, so there is no EM/F1). ``nearest_sentence_contains_gold`` counts a declined
+    answer by the sentence it would have quoted from its best passage.
     """
     data = _first_questions(_read_squad(path), limit)
-    docs, questions = squad_documents(data)
+    if paragraphs is not None:
+        if reading:
+            raise SourceError("--reading and --paragraphs do not go together: a cross-lingual run is open")
+        if not paragraphs.is_file():
+            raise SourceError(f"{paragraphs} does not exist: name the SQuAD file whose paragraphs to search")
+        searched = _read_squad(paragraphs)
+        docs, questions = cross_lingual(data, searched, paragraphs)
+        data = _first_questions(searched, None)
+        path_for_index = paragraphs
+    else:
+        docs, questions = squad_documents(data)
+        path_for_index = path
     has_unanswerable = any(q["impossible"] or not q["answers"] for q in questions)
     reader = Reader()
     # v2.0: the reading setting declines at the reader's single-paragraph threshold, the open
@@ -213,7 +260,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     answerer = ReaderAnswerer(reader, threshold=threshold)
     context = {d.id: d for d in docs}
     preds: dict[str, str] = {}
-    ranks, correct, declined_answerable, would_decline, ms = [], [], [], [], []
+    ranks, correct, quoted, nearest, declined_answerable, would_decline, ms = [], [], [], [], [], [], []
     index = None
     if reading:  # questions read in batches: the reader is the whole cost here
         for first in tqdm(range(0, len(questions), _READ_BATCH), desc="batches", disable=not progress):
@@ -226,7 +273,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                 preds[q["id"]] = context[q["doc_id"]].text[best.start:best.end].strip() if answered else ""
                 would_decline.append(best is None or best.margin < reader.threshold)
     else:
-        index = squad_index(path, docs, index_dir, progress)
+        index = squad_index(path_for_index, docs, index_dir, progress)
         bot = Chatbot(index, answerer=answerer)
         for q in tqdm(questions, desc="questions", disable=not progress, unit="q"):
             started = time.perf_counter()
@@ -237,17 +284,23 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
             if not q["impossible"]:
                 ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
                 correct.append(contains_answer(answer, q["answers"]))
+                quoted.append(quote_contains(answer, q["answers"]))
+                nearest.append(quoted[-1] if not answer.abstained else bool(answer.passages) and _holds(
+                    index.sentence_text(nearest_sentence(index, ranking, answer.passages[0])[0]), q["answers"]))
                 declined_answerable.append(answer.abstained)
     declined_impossible = [preds[q["id"]] == "" for q in questions if q["impossible"]]
-    scores = squad.score(data, preds)
     summary: dict[str, Any] = {
-        "setting": "reading" if reading else "open",
+        "setting": "reading" if reading else "open" if paragraphs is None else "cross-lingual",
         "paragraphs": len(docs),
         "questions": len(questions),
-        **{k: round(v, 2) if isinstance(v, float) else v for k, v in scores.items()},
     }
+    if paragraphs is None:
+        summary.update({k: round(v, 2) if isinstance(v, float) else v for k, v in squad.score(data, preds).items()})
+    else:
+        summary["paragraphs_file"] = str(paragraphs)
     if not reading:
         summary.update({**retrieval_figures(ranks), "answer_contains_gold": _mean(correct),
+                        "quote_contains_gold": _mean(quoted), "nearest_sentence_contains_gold": _mean(nearest),
                         "wrongly_declined": _mean(declined_answerable)})
     if has_unanswerable:
         summary["declined_unanswerable"] = _mean(declined_impossible)
