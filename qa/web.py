@@ -27,6 +27,7 @@ import gradio as gr
 import qa
 from qa import rendering
 from qa.documents import KINDS, SUPPORTED_SUFFIXES
+from qa.language import detect as detect_language
 from qa.rendering import escape_markdown
 
 log = logging.getLogger("qa")
@@ -36,6 +37,7 @@ EXAMPLES = [
     "How many organizations are operating in the IT area?",
     "What role did IT play during the epidemic restrictions?",
     "What did Putin say Russian companies offer?",
+    "Что Путин сказал о цифровизации?",  # questions in other languages are answered too
 ]
 UPLOAD_TYPES = list(SUPPORTED_SUFFIXES)
 MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build accepts, no more
@@ -163,6 +165,8 @@ class App:
         self.index_dir = Path(index_dir)
         self.default = qa.open_index(self.index_dir)
         self.default.embedder.warm_up()
+        self.default.dense("ru")[1].warm_up()  # the multilingual model, if the index has its vectors
+        detect_language("warm up")
         self.answerer = qa.ReaderAnswerer()
         self.answerer.reader.warm_up()
         # Uploads live in a private temporary folder unless one is named; it is removed when the

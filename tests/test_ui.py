@@ -386,3 +386,25 @@ def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_afte
     status = page.locator("#qa-status").inner_text()
     assert "binary.txt looks like binary data" in status and "Answering from “Bee facts”" in status
     assert "Bee facts" in page.locator("#qa-header").inner_text()
+
+
+def test_chat_api_answers_a_russian_question_in_russian_words(server):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    answer = client.predict("Что Путин сказал о цифровизации?", api_name="/chat")
+    assert "pick up on the trends" in answer and answer.endswith("[1]")
+    declined = client.predict("Каково население Бразилии?", api_name="/chat")
+    assert declined.startswith("В статье об этом не сказано. Ближайший фрагмент: “")
+
+
+@pytest.mark.browser
+def test_browser_russian_example_quotes_the_article(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    page.locator("#qa-examples").get_by_text("Что Путин сказал о цифровизации?").click()
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("pick up on the trends").first.wait_for(timeout=120_000)
+    assert "pick up on the trends" in page.locator("#qa-sources mark.qa-evidence").first.inner_text()
+    _ask(page, server, "Кто выиграл чемпионат мира по футболу?")
+    page.locator("#qa-chat").get_by_text("В статье об этом не сказано.").first.wait_for(timeout=120_000)
