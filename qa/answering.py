@@ -30,6 +30,7 @@ import numpy as np
 from qa.conversation import resolve_history
 from qa.index import Index, Passage
 from qa.language import ENGLISH
+from qa.language import detect as detect_language
 from qa.lexical import tokenize
 from qa.reading import Reader
 from qa.retrieval import DEFAULT_WEIGHTS, Ranking, Retriever, normalize_max
@@ -155,7 +156,7 @@ class ReaderAnswerer:
         # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads
         # the resolved query. Any other question is read as asked; retrieval used the query.
         asked = question if tokenize(question) else query
-        read = passages[:self.passages_read]
+        read = [p for p in passages[:self.passages_read] if index.document(p.doc_id).language == ENGLISH]
         spans = self.reader.read(asked, [p.text for p in read])
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),
@@ -185,8 +186,8 @@ class ReaderAnswerer:
 def nearest_sentence(index: Index, ranking: Ranking, passage: Passage) -> tuple[int, float]:
     """The sentence of ``passage`` nearest to the ranking's question, and its cosine.
 
-    Nearest: the cosine in the ranking's vector space, plus BM25 (at the retriever's sentence
-    weight) when the passage is in the question's language.
+    Nearest: the cosine in the ranking's vector space, plus BM25 (at the default retriever's
+    sentence weight) when the passage is in the question's language.
     """
     store, _ = index.dense(ranking.language)
     chunk = index.chunks[passage.chunk_id]
@@ -206,23 +207,43 @@ def quote_nearest_sentence(index: Index, question: str, ranking: Ranking, passag
 
     In the multilingual model's space it declines when the sentence's cosine to the question,
     less the question's cosine to the background (``QuoteRule``), is under ``threshold``
-    (``None``: the shipped rule's). In any other model's space (an index built without the
-    multilingual vectors), when the sentence shares no word with the question.
+    (``None``: the shipped rule's). An index without the multilingual vectors has no such
+    space: there, ``_quote_shared_words``.
     """
     documents = len(index.documents)
     declined = Answer(None, [], passages, True, 0.0, ranking.query, question, None, documents, ranking.language)
     if not passages:
         return declined
-    row, cosine = nearest_sentence(index, ranking, passages[0])
     rule = QuoteRule.shipped()
-    if index.dense(ranking.language)[1].name == rule.model:
-        z = cosine - float(rule.background @ ranking.vector) - (rule.threshold if threshold is None else threshold)
-    else:
-        z = 1.0 if index.sentence_lexical.scores(ranking.terms)[row] > 0 else -1.0
+    if index.dense(ranking.language)[1].name != rule.model:
+        return _quote_shared_words(index, question, ranking, passages)
+    row, cosine = nearest_sentence(index, ranking, passages[0])
+    z = cosine - float(rule.background @ ranking.vector) - (rule.threshold if threshold is None else threshold)
     confidence = float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, _QUOTE_SLOPE * z)))))
     if z < 0:
         return dataclasses.replace(declined, confidence=confidence)
     doc_id, start, end = index.sentence(row)
+    doc = index.document(doc_id)
+    quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
+    return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents,
+                  ranking.language)
+
+
+def _quote_shared_words(index: Index, question: str, ranking: Ranking, passages: list[Passage]) -> Answer:
+    """Without multilingual vectors: the sentence of the best passage that shares the most words
+    with the question (BM25, then cosine), declined when none shares a word; the confidence
+    is that sentence's cosine."""
+    documents = len(index.documents)
+    chunk = index.chunks[passages[0].chunk_id]
+    rows = np.arange(chunk.first_sentence, chunk.last_sentence + 1)
+    lexical = index.sentence_lexical.scores(ranking.terms)[rows]
+    dense = index.vectors.sentence_vectors(rows) @ ranking.vector
+    best = int(np.lexsort((-dense, -lexical))[0])
+    confidence = float(np.clip(dense[best], 0.0, 1.0))
+    if lexical[best] <= 0:
+        return Answer(None, [], passages, True, confidence, ranking.query, question, None, documents,
+                      ranking.language)
+    doc_id, start, end = index.sentence(int(rows[best]))
     doc = index.document(doc_id)
     quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
     return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents,
@@ -281,7 +302,11 @@ class Chatbot:
     def ask_with_ranking(self, question: str, history: list[dict] | None = None) -> tuple[Answer, Ranking]:
         """``ask``, also returning the retriever's ranking (for evaluation)."""
         question = check_question(question, self.settings.max_question_chars)
-        ranking = self.retriever.retrieve(self.index, resolve_history(question, history))
+        query = resolve_history(question, history)
+        # The language is the question's as asked; a follow-up too short to tell ("Why?")
+        # takes the one of the query it is searched with.
+        language = detect_language(question, default=None) or detect_language(query)
+        ranking = self.retriever.retrieve(self.index, query, language=language)
         passages = ranking.passages(self.index, self.settings.k)
         return self.answerer.answer(self.index, question, ranking, passages), ranking
 

@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-overlap", type=int, default=qa.Settings.chunk_overlap,
                    help="characters (default: %(default)s)")
     p.add_argument("--no-multilingual", dest="multilingual", action="store_false",
-                   help="skip the multilingual vectors (questions in other languages; about 0.1 s a chunk)")
+                   help="skip the multilingual vectors (questions in other languages; about 0.2 s a chunk)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add("search", "show the passages that best match a query")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from qa.language import detect as detect_language
 from qa.lexical import tokenize
 
 # What all-MiniLM-L6-v2 reads (256 tokens) is about 1,000 characters; two or three questions
@@ -61,7 +62,7 @@ def is_followup(question: str) -> bool:
     for i, w in enumerate(words):
         if w in _DEMONSTRATIVES and (i + 1 == len(words) or words[i + 1] in _VERBS_AFTER):
             return True
-    return not tokenize(q)
+    return not tokenize(q, detect_language(q))
 
 
 def resolve(question: str, previous: str | None) -> str:

@@ -86,16 +86,17 @@ class Index:
         self.last_sentence = np.array([c.last_sentence for c in chunks], dtype=np.int64)
         self.chunk_languages = np.array([self._documents[c.doc_id].language for c in chunks], dtype=object)
         self.multilingual = multilingual
-        self._all_english = all(d.language == ENGLISH for d in documents)
+        self._some_english = any(d.language == ENGLISH for d in documents)
         self._multilingual_embedder: Embedder | None = None
 
     def dense(self, language: str) -> tuple[VectorStore, Embedder]:
         """The vectors, and the embedder of questions, for a question in ``language``.
 
-        The index's own model serves questions in English over documents in English; any
-        other question or document takes the multilingual model's, when the index has them.
+        The index's own model serves questions in English (its own and the reader's language,
+        and what the reader's threshold was chosen with), unless no document is in English;
+        any other question takes the multilingual model's, when the index has them.
         """
-        if (language == ENGLISH and self._all_english) or self.multilingual is None:
+        if (language == ENGLISH and self._some_english) or self.multilingual is None:
             return self.vectors, self.embedder
         if self._multilingual_embedder is None:
             self._multilingual_embedder = embedder_for(MULTILINGUAL_MODEL, batch_size=self.settings.batch_size)

@@ -6,9 +6,9 @@ candidate's), and the same two for its best sentence. Scoring by the best senten
 a passage that answers in one place over one that mentions the words all over. The
 arithmetic is pure numpy; ``Retriever`` feeds it from an index's stores.
 
-Questions are told apart by language (``qa.language``). An English question over English
-documents is ranked by the index's own model; any other by the multilingual model's vectors
-(``Index.dense``). BM25 counts only for passages in the question's language: the words of a
+Questions are told apart by language (``qa.language``). An English question is ranked by the
+index's own model (unless no document is in English); any other by the multilingual model's
+vectors (``Index.dense``). BM25 counts only for passages in the question's language: the words of a
 Russian question cannot match English text, and a stray match (a number, a name) would only
 add noise, so across languages the ranking is the dense signals alone.
 """

@@ -29,9 +29,10 @@ class Settings:
         headings_in_chunks: embed and BM25-index each chunk with its document's title and
             section headings before it ("Warsaw › History"); the chunk's text stays the text.
         multilingual: also embed every chunk and sentence with multilingual-e5-small, for
-            questions that are not in English or documents that are not (the model's
-            second dense signal; ``qa.retrieval``). Costs about 0.1 s a chunk to build; an
-            index built with ``model="multilingual-e5-small"`` needs no second one.
+            questions that are not in English, or an index with no English document (the
+            second dense signal; ``qa.retrieval``). Costs about 0.2 s a chunk (with its
+            sentences) to build; an index built with ``model="multilingual-e5-small"`` needs
+            no second one.
 
     When to decline is the reader's: the no-answer threshold recorded with its weights
     (``qa.ReaderAnswerer(threshold=...)`` to choose another).

@@ -118,8 +118,6 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         version = manifest["format_version"]
-        for key in ("model", "dimension", "data", "files", "sources", "settings", "multilingual"):
-            manifest[key]
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
         raise IndexLoadError(f"{path} is damaged ({type(e).__name__}): rebuild with `{hint}`") from e
     if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -133,6 +131,11 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
             f"{path} has format {version}, from an older articleqa (this one reads {FORMAT_VERSION}): "
             f"rebuild it with `{rebuild_hint(index_dir, manifest_sources(manifest))}`"
         )
+    try:
+        for key in ("model", "dimension", "data", "files", "sources", "settings", "multilingual"):
+            manifest[key]
+    except (KeyError, TypeError) as e:
+        raise IndexLoadError(f"{path} is damaged ({type(e).__name__}): rebuild with `{hint}`") from e
     return manifest
 
 

@@ -46,8 +46,8 @@ def test_documents_from_memory_and_unchanged_text_is_not_embedded_again(tmp_path
     assert index.search("Who makes honey?", k=1)[0].doc_id == "bees"
     with caplog.at_level(logging.INFO, logger="qa"):
         qa.build_index([*docs, qa.Document("ants", "Ants farm fungus.")], tmp_path / "ix", progress=False)
-    # Only the new document's one chunk is embedded.
-    assert "reusing the embeddings of 2 chunks; embedding 1 new ones" in caplog.text
+    # Only the new document's one chunk is embedded, by each model (its own and the multilingual).
+    assert caplog.text.count("reusing the embeddings of 2 chunks; embedding 1 new ones") == 2
 
 
 class CountingEmbedder(qa.SentenceTransformerEmbedder):
@@ -177,3 +177,12 @@ def test_queries_and_documents_get_the_models_own_prompts():
                                atol=1e-5)
     assert float(encoded.vectors[0] @ plain[0]) < 0.9999  # the prompt changed the vector
     assert encoded.spans[0].shape == (1, 384)
+
+
+def test_an_index_of_the_previous_format_gets_the_rebuild_command_not_damaged(index_copy):
+    manifest = json.loads((index_copy / "manifest.json").read_text())
+    del manifest["multilingual"]  # format 3 had no multilingual vectors
+    manifest["format_version"] = 3
+    (index_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(qa.IndexLoadError, match=r"has format 3, from an older articleqa .*: rebuild it with `qa build"):
+        qa.load_index(index_copy)

