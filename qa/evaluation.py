@@ -29,6 +29,7 @@ from qa.documents import Document
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
 from qa.reading import Reader
+from qa.settings import Settings
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer
 _READ_BATCH = 32  # questions read at once in the reading setting
@@ -168,7 +169,7 @@ def cross_lingual(asked: dict, searched: dict, path: Path) -> tuple[list[Documen
 
 
 def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
-                progress: bool = True) -> Index:
+                progress: bool = True, settings: Settings | None = None) -> Index:
     """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged.
 
     Raises:
@@ -179,13 +180,13 @@ def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
     try:
         index = load_index(index_dir)
     except IndexLoadError:
-        return build_index(docs, index_dir, progress=progress or None)
+        return build_index(docs, index_dir, progress=progress or None, settings=settings)
     if [s["sha256"] for s in index.manifest["sources"]] == [d.sha256 for d in docs]:
         return index
     if not {d.id for d in index.documents} & {d.id for d in docs}:
         raise SourceError(f"{index_dir} holds an index of other documents, not of {path.name}: "
                           "name another folder with --index (or none, for one in .qa-eval/)")
-    return build_index(docs, index_dir, progress=progress or None)
+    return build_index(docs, index_dir, progress=progress or None, settings=settings)
 
 
 def _read_squad(path: Path) -> dict:
