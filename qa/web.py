@@ -210,10 +210,12 @@ class App:
             while len(self._indexes) > self._max:
                 self._indexes.popitem(last=False)
 
-    def add_upload(self, paths: list[str]) -> str:
+    def add_upload(self, paths: list[str], multilingual: bool = True) -> str:
         """Index uploaded files into a new private folder; returns its key. Raises QAError.
 
-        The build's tqdm progress bar shows in the page (``gr.Progress(track_tqdm=True)``).
+        ``multilingual``: with the vectors for questions in other languages (about 7× the
+        build time). The build's tqdm progress bar shows in the page
+        (``gr.Progress(track_tqdm=True)``).
         """
         if not paths:
             raise qa.SourceError(f"no file chosen: pick {KINDS} files to upload")
@@ -231,7 +233,8 @@ class App:
                     raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
                 shutil.copyfile(source, folder / name)
             try:
-                index = qa.build_index([folder], self.uploads / key / "index", progress=True)
+                index = qa.build_index([folder], self.uploads / key / "index", progress=True,
+                                       settings=qa.Settings(multilingual=multilingual))
             except qa.SourceError as e:  # name the file as uploaded, not where the server keeps it
                 raise qa.SourceError(str(e).replace(f"{folder}/", "")) from None
         except BaseException:
@@ -268,6 +271,9 @@ def build_ui(app: App) -> gr.Blocks:
                     with gr.Tab("Documents"):
                         docs = gr.Dataframe(documents_table(app.default), headers=["Title", "Id", "Characters",
                                             "Chunks"], interactive=False, elem_id="qa-documents")
+                        multilingual = gr.Checkbox(
+                            value=True, elem_id="qa-multilingual",
+                            label="Also answer questions in other languages (indexing takes about 7× longer)")
                         files = gr.File(label=f"Upload {', '.join(UPLOAD_TYPES)} (up to {MAX_UPLOAD_MB} MB each)",
                                         file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload")
                         with gr.Row():
@@ -330,9 +336,10 @@ def build_ui(app: App) -> gr.Blocks:
                     _header(index, uploaded), gr.update(placeholder=_placeholder(index, uploaded)),
                     gr.Dataset(samples=[[q] for q in questions]))
 
-        def upload_from_page(paths, old_key, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
+        def upload_from_page(paths, old_key, multilingual_too=True,
+                             progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
             try:
-                key = app.add_upload(list(paths or []))
+                key = app.add_upload(list(paths or []), multilingual=bool(multilingual_too))
             except qa.QAError as e:
                 # The visitor keeps the index they had, and the page says which it is.
                 notice = f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n"
@@ -342,9 +349,10 @@ def build_ui(app: App) -> gr.Blocks:
 
         page = [session_index, docs, status, article, header, question, examples.dataset]
         one_build = {"concurrency_limit": 1, "concurrency_id": "upload", "show_progress_on": files}
-        index_btn.click(upload_from_page, [files, session_index], page, api_visibility="private", **one_build)
+        upload_inputs = [files, session_index, multilingual]
+        index_btn.click(upload_from_page, upload_inputs, page, api_visibility="private", **one_build)
         # Choosing files indexes them at once: no extra button to find on a phone.
-        files.upload(upload_from_page, [files, session_index], page, api_visibility="private", **one_build)
+        files.upload(upload_from_page, upload_inputs, page, api_visibility="private", **one_build)
 
         # The API's upload: files in, the key that /chat takes back and the documents out. Its
         # own two hidden components, so that the API page names them instead of the page's.

@@ -249,3 +249,12 @@ def test_a_russian_follow_up_leans_on_the_question_before(article_index):
     follow = bot.ask("А сколько организаций?", history)
     assert follow.query == f"А сколько организаций? {first}" and follow.language == "ru"
     assert not follow.abstained and "60,000 organizations" in follow.quotes[0].text
+
+
+def test_an_upload_can_leave_the_multilingual_vectors_out(article_index_dir, tmp_path):
+    from qa.web import App
+
+    (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
+    app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
+    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")])).multilingual is not None
+    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False)).multilingual is None

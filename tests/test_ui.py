@@ -408,3 +408,33 @@ def test_browser_russian_example_quotes_the_article(browser, server):
     assert "pick up on the trends" in page.locator("#qa-sources mark.qa-evidence").first.inner_text()
     _ask(page, server, "Кто выиграл чемпионат мира по футболу?")
     page.locator("#qa-chat").get_by_text("В статье об этом не сказано.").first.wait_for(timeout=120_000)
+
+
+@pytest.mark.browser
+def test_browser_upload_without_the_multilingual_vectors_when_unticked(browser, server, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    (tmp_path / "bees.txt").write_text("Bee notes\n\nA hive holds about 50,000 bees in summer. The queen lays "
+                                       "the eggs.", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    page.locator("#qa-question textarea").wait_for(timeout=120_000)
+    for _ in range(20):  # a click before the page is hydrated is lost: click until the tab shows
+        page.get_by_role("tab", name="Documents").click()
+        try:
+            page.locator("#qa-upload").wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    box = page.locator("#qa-multilingual input[type=checkbox]")
+    assert box.is_checked()  # on by default: the bundled chat answers other languages
+    box.uncheck()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.txt"))
+    page.locator("#qa-status").get_by_text("Bee notes").wait_for(timeout=120_000)
+    page.locator("#qa-question textarea").fill("How many bees live in a hive?")
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("about 50,000").first.wait_for(timeout=120_000)
+    # Without the multilingual vectors a Russian question finds no shared word: declined.
+    page.locator("#qa-question textarea").fill("Сколько пчёл живёт в улье?")
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("об этом не сказано").first.wait_for(timeout=120_000)
