@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:  # a sample of both kinds, the same every time
         cases = random.Random(hyper.seed).sample(cases, min(args.limit, len(cases)))
     docs, _ = squad_documents({"data": held})
-    index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False)
+    # English questions only: the multilingual vectors would never be read (qa.Index.dense).
+    index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False,
+                           settings=qa.Settings(multilingual=False))
     reader = qa.Reader(args.weights)
     answerer = qa.ReaderAnswerer(reader)
     retriever = qa.Retriever()

@@ -404,6 +404,7 @@ class Hyper:
     steps: int = 2400
     holdout_articles: int = 22
     eval_questions: int = 600
+    first_batch: int = 0  # where in the seeded batch order to start: a later stage sees batches an earlier one did not
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     eval_pos = held_pos[:hyper.eval_questions]
     eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
     order = batches(features, hyper.batch_size, hyper.seed)
+    first = hyper.first_batch % len(order)
+    order = order[first:] + order[:first]
     steps = min(hyper.steps, len(order) * 3)
     print(f"train: {len(train_articles)} articles, {len(train)} examples "
           f"({sum(e.answer is None for e in train)} unanswerable), {len(features['lengths'])} windows; "
