@@ -216,7 +216,8 @@ def _first_questions(data: dict, limit: int | None) -> dict:
 
 def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: int | None = None,
                    progress: bool = True, predictions: str | Path | None = None,
-                   reading: bool = False, paragraphs: Path | None = None) -> dict[str, Any]:
+                   reading: bool = False, paragraphs: Path | None = None,
+                   settings: Settings | None = None) -> dict[str, Any]:
     """SQuAD's official EM/F1, and retrieval and declining figures, on a SQuAD file.
 
     Two settings:
@@ -231,7 +232,8 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     always gives its best span (how often the bot would have declined is reported beside).
     With unanswerable questions (v2.0) the bot declines as it does in use, and the
     prediction is ``""``. ``predictions`` names the official predictions file to write
-    (``{question id: answer text}``).
+    (``{question id: answer text}``). ``settings`` are the index's when it is built
+    (default: ``Settings()``).
 
     Cross-lingual (``paragraphs``: XQuAD's questions in one language, its paragraphs in
     another): the paragraphs of that file are indexed and the questions of ``path`` asked over
@@ -274,7 +276,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                 preds[q["id"]] = context[q["doc_id"]].text[best.start:best.end].strip() if answered else ""
                 would_decline.append(best is None or best.margin < reader.threshold)
     else:
-        index = squad_index(path_for_index, docs, index_dir, progress)
+        index = squad_index(path_for_index, docs, index_dir, progress, settings)
         bot = Chatbot(index, answerer=answerer)
         for q in tqdm(questions, desc="questions", disable=not progress, unit="q"):
             started = time.perf_counter()
