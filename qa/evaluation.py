@@ -40,27 +40,22 @@ def normalize(text: str) -> str:
     return squad.normalize_answer(text)
 
 
-def answer_words(answer: Answer) -> str:
-    """What the answer itself says: the short answer and the quoted text, normalized; no
-    titles, citation numbers or wording of the bot's own."""
-    return normalize(" ".join([answer.short_answer or "", *(q.text for q in answer.quotes)]))
-
-
 def contains_answer(answer: Answer, golds: list[str]) -> bool:
     """Whether a not-declined answer of at most 400 characters holds a gold phrase as whole
-    words ("10" is not in "2010")."""
+    words ("10" is not in "2010") in what the answer itself says: the short answer and the
+    quoted text, not titles, citation numbers or wording of the bot's own."""
     if answer.abstained or len(answer.text) > MAX_ANSWER_CHARS:
         return False
-    words = f" {answer_words(answer)} "
-    return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
+    return holds_gold(" ".join([answer.short_answer or "", *(q.text for q in answer.quotes)]), golds)
 
 
 def quote_contains(answer: Answer, golds: list[str]) -> bool:
     """Whether a quoted sentence of a not-declined answer holds a gold phrase as whole words."""
-    return not answer.abstained and _holds(" ".join(q.text for q in answer.quotes), golds)
+    return not answer.abstained and holds_gold(" ".join(q.text for q in answer.quotes), golds)
 
 
-def _holds(text: str, golds: list[str]) -> bool:
+def holds_gold(text: str, golds: list[str]) -> bool:
+    """Whether ``text`` holds a gold phrase as whole words, both SQuAD-normalized."""
     words = f" {normalize(text)} "
     return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
 
@@ -288,7 +283,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                 ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
                 correct.append(contains_answer(answer, q["answers"]))
                 quoted.append(quote_contains(answer, q["answers"]))
-                nearest.append(quoted[-1] if not answer.abstained else bool(answer.passages) and _holds(
+                nearest.append(quoted[-1] if not answer.abstained else bool(answer.passages) and holds_gold(
                     index.sentence_text(nearest_sentence(index, ranking, answer.passages[0])[0]), q["answers"]))
                 declined_answerable.append(answer.abstained)
     declined_impossible = [preds[q["id"]] == "" for q in questions if q["impossible"]]

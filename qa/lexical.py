@@ -45,7 +45,8 @@ STOPWORDS_RU = sorted(set(bm25s.stopwords.STOPWORDS_RUSSIAN) | {
     "говорила", "говорит", "заявил", "заявила", "считает", "считал", "об", "обо",
 })
 
-# ISO 639-1 code: (Snowball stemmer, stop words). Other languages are only lower-cased.
+# By language code: bm25s's stop-word list, and the Snowball stemmer. A language in neither is
+# only lower-cased.
 _BM25S_STOPWORDS = {"da": "DANISH", "de": "GERMAN", "es": "SPANISH", "fr": "FRENCH", "it": "ITALIAN",
                     "nl": "DUTCH", "no": "NORWEGIAN", "pt": "PORTUGUESE", "sv": "SWEDISH", "tr": "TURKISH"}
 _SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",

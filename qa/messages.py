@@ -24,7 +24,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "too_long": "в вопросе {length} символов, а можно не больше {limit}: задайте его короче",
     },
 }
-LANGUAGES = tuple(_WORDS)
 
 
 def say(key: str, language: str = ENGLISH, **values: object) -> str:

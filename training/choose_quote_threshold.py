@@ -41,7 +41,7 @@ import train_reader
 import qa
 from qa import answering, reading
 from qa.embedding import embedder_for
-from qa.evaluation import normalize, squad_documents
+from qa.evaluation import holds_gold, squad_documents
 from qa.settings import MULTILINGUAL_MODEL
 from qa.storage import sha256_file
 from qa.text import split_sentences
@@ -92,9 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         ranking = retriever.retrieve(index, question, language=language)
         assert index.dense(language)[1].name == MULTILINGUAL_MODEL
         row, cosine = answering.nearest_sentence(index, ranking, ranking.passages(index, 1)[0])
-        quoted = f" {normalize(index.sentence_text(row))} "
-        right = answers is not None and any(normalize(g) and f" {normalize(g)} " in quoted for g in answers)
+        right = answers is not None and holds_gold(index.sentence_text(row), answers)
         return cosine - float(background @ ranking.vector), right
+
+    def rates(cases: list[tuple[float, bool, bool]], t: float) -> tuple[float, float]:
+        """At threshold ``t``: answerable questions quoted right, out-of-scope ones declined."""
+        scores_a = np.array([c[0] for c in cases])
+        right_a, answerable_a = np.array([c[1] for c in cases]), np.array([c[2] for c in cases])
+        answered = scores_a >= t
+        return float((answered & right_a)[answerable_a].mean()), float((~answered)[~answerable_a].mean())
 
     def choose(cases: list[tuple[float, bool, bool]]) -> dict:
         """The threshold that maximizes the mean of answerable-right and out-of-scope-declined."""
@@ -102,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         right_a, answerable_a = np.array([c[1] for c in cases]), np.array([c[2] for c in cases])
         best = None
         for t in np.round(np.arange(0.0, 0.30, 0.0025), 4):
-            answered = scores_a >= t
-            has = float((answered & right_a)[answerable_a].mean())
-            no = float((~answered)[~answerable_a].mean())
+            has, no = rates(cases, float(t))
             if best is None or (has + no) / 2 > best["balanced_score"]:
                 best = {"threshold": float(t), "balanced_score": round((has + no) / 2, 4),
                         "answerable_quote_holds_gold": round(has, 4), "out_of_scope_declined": round(no, 4)}
@@ -124,16 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     chosen = choose(per_language["ru"] + per_language["de"])
     at_threshold = {}
     for name, cases in (("ru", per_language["ru"]), ("de", per_language["de"]), ("en", english)):
-        scores_a = np.array([c[0] for c in cases])
-        right_a, answerable_a = np.array([c[1] for c in cases]), np.array([c[2] for c in cases])
-        answered = scores_a >= chosen["threshold"]
-        at_threshold[name] = {"answerable_quote_holds_gold": round(float((answered & right_a)[answerable_a].mean()), 4),
-                              "out_of_scope_declined": round(float((~answered)[~answerable_a].mean()), 4),
+        has, no = rates(cases, chosen["threshold"])
+        at_threshold[name] = {"answerable_quote_holds_gold": round(has, 4), "out_of_scope_declined": round(no, 4),
                               "best_for_this_language": choose(cases)}
-    best = chosen
     result = {
         "model": MULTILINGUAL_MODEL,
-        "threshold": best["threshold"],
+        "threshold": chosen["threshold"],
         "note": "decline when cos(question, best sentence) - cos(question, background) < threshold "
                 "(multilingual vectors); chosen by training/choose_quote_threshold.py on hand-translated "
                 "Russian and German questions over held-out train articles",
