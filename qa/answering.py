@@ -93,6 +93,8 @@ class Answer:
         documents: how many documents the index holds (the wording says "article" for one).
         language: the question's (ISO 639-1); the bot's own words are in it where it has them
             (``qa.rendering``).
+        nearest: when declining, the sentence of the best passage nearest to the question
+            (shown as the nearest passage; not evidence).
     """
 
     short_answer: str | None
@@ -105,6 +107,7 @@ class Answer:
     answer_span: tuple[str, int, int] | None = None
     documents: int = 1
     language: str = ENGLISH
+    nearest: Evidence | None = None
 
     @property
     def evidence(self) -> list[Evidence]:
@@ -130,7 +133,9 @@ class ReaderAnswerer:
 
     Args:
         reader: the span reader (defaults to the shipped weights).
-        passages_read: how many of the best passages the reader reads.
+        passages_read: how many of the best passages the reader reads at most; of those, it
+            skips any whose retrieval score is more than the reader's ``read_within`` below the
+            best passage's.
         threshold: the score (the reader's margin plus ``retrieval_weight`` times the passage's
             retrieval score) under which it declines (``None``: the reader's ``threshold_open``;
             both chosen on held-out SQuAD train articles for retrieved passages).
@@ -155,15 +160,20 @@ class ReaderAnswerer:
         # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads
         # the resolved query. Any other question is read as asked; retrieval used the query.
         asked = question if tokenize(question) else query
-        read = [p for p in passages[:self.passages_read] if index.document(p.doc_id).language == ENGLISH]
+        # Of the best passages, the English ones scored near enough to the best to win (the
+        # reader's ``read_within``, chosen on held-out train: reading fewer is faster).
+        floor = passages[0].score - self.reader.read_within if passages else -math.inf
+        read = [p for p in passages[:self.passages_read]
+                if index.document(p.doc_id).language == ENGLISH and p.score >= floor]
         spans = self.reader.read(asked, [p.text for p in read])
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),
                         key=lambda x: -x[0])
         if not scored or scored[0][0] < self.threshold:
             score = scored[0][0] if scored else -math.inf
+            nearest = _evidence(index, nearest_sentence(index, ranking, passages[0])[0]) if passages else None
             return Answer(None, [], passages, True, self.confidence(score), query, question, None, documents,
-                          ranking.language)
+                          ranking.language, nearest)
         score, best = scored[0]
         p = read[best.passage]
         start, end = _strip(p.text, best.start, best.end)
@@ -220,7 +230,8 @@ def quote_nearest_sentence(index: Index, question: str, ranking: Ranking, passag
         return _quote_shared_words(index, question, ranking, passages)
     row, cosine = nearest_sentence(index, ranking, passages[0])
     z = cosine - float(rule.background @ ranking.vector) - (rule.threshold if threshold is None else threshold)
-    return _quoted(index, question, ranking, passages, row if z >= 0 else None, _logistic(_QUOTE_SLOPE * z))
+    return _quoted(index, question, ranking, passages, row if z >= 0 else None, _logistic(_QUOTE_SLOPE * z),
+                   nearest=row)
 
 
 def _quote_shared_words(index: Index, question: str, ranking: Ranking, passages: list[Passage]) -> Answer:
@@ -233,24 +244,37 @@ def _quote_shared_words(index: Index, question: str, ranking: Ranking, passages:
     dense = index.vectors.sentence_vectors(rows) @ ranking.vector
     best = int(np.lexsort((-dense, -lexical))[0])
     return _quoted(index, question, ranking, passages, int(rows[best]) if lexical[best] > 0 else None,
-                   float(np.clip(dense[best], 0.0, 1.0)))
+                   float(np.clip(dense[best], 0.0, 1.0)), nearest=int(rows[best]))
 
 
 def _quoted(index: Index, question: str, ranking: Ranking, passages: list[Passage], row: int | None,
-            confidence: float) -> Answer:
+            confidence: float, *, nearest: int | None = None) -> Answer:
     """An answer with no short answer that quotes sentence ``row`` citing passage 1, or declines
-    (``row`` None)."""
-    quotes = []
-    if row is not None:
-        doc_id, start, end = index.sentence(row)
-        doc = index.document(doc_id)
-        quotes = [Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))]
+    (``row`` None), showing sentence ``nearest`` as the nearest passage."""
+    quotes = [_evidence(index, row)] if row is not None else []
     return Answer(None, quotes, passages, row is None, confidence, ranking.query, question, None,
-                  len(index.documents), ranking.language)
+                  len(index.documents), ranking.language,
+                  _evidence(index, nearest) if row is None and nearest is not None else None)
+
+
+def _evidence(index: Index, row: int) -> Evidence:
+    """Sentence ``row`` as evidence citing passage 1."""
+    doc_id, start, end = index.sentence(row)
+    doc = index.document(doc_id)
+    return Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding spaces, quotation marks and trailing commas."""
+    """The span without surrounding spaces, quotation marks and trailing commas, and within one
+    side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
+    stressed") or into one keeps the quoted words."""
+    span = text[start:end]
+    opening = [i for i, c in enumerate(span) if c in _OPENING]
+    closing = [i for i, c in enumerate(span) if c in _CLOSING]
+    if closing and (not opening or closing[0] < opening[0]) and closing[0] > 0:
+        end = start + closing[0]  # the span began inside a quotation and ran out of it
+    elif opening and (not closing or opening[-1] > closing[-1]) and opening[-1] < len(span) - 1:
+        start += opening[-1] + 1  # it ran into a quotation that it does not close
     while start < end and (text[start].isspace() or text[start] in _QUOTES):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in _QUOTES):
@@ -259,6 +283,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _QUOTES = "“”\"‘’«»"
+_OPENING, _CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an apostrophe, " both
 
 
 def _sentence_span(index: Index, passage: Passage, a: int, b: int) -> tuple[int, int]:

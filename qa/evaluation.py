@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa import squad
-from qa.answering import Answer, Chatbot, ReaderAnswerer, nearest_sentence
+from qa.answering import Answer, Chatbot, ReaderAnswerer
 from qa.building import build_index, open_index
 from qa.documents import Document
 from qa.errors import IndexLoadError, SourceError
@@ -283,8 +283,8 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                 ranks.append(document_rank(index, ranking.chunks, q["doc_id"]))
                 correct.append(contains_answer(answer, q["answers"]))
                 quoted.append(quote_contains(answer, q["answers"]))
-                nearest.append(quoted[-1] if not answer.abstained else bool(answer.passages) and holds_gold(
-                    index.sentence_text(nearest_sentence(index, ranking, answer.passages[0])[0]), q["answers"]))
+                nearest.append(quoted[-1] if not answer.abstained else
+                               answer.nearest is not None and holds_gold(answer.nearest.text, q["answers"]))
                 declined_answerable.append(answer.abstained)
     declined_impossible = [preds[q["id"]] == "" for q in questions if q["impossible"]]
     summary: dict[str, Any] = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,10 @@ class Reader:
         # Over retrieved passages, a span's score is its margin plus this weight times its
         # passage's retrieval score (also chosen on held-out train articles).
         self.retrieval_weight = float(self.record.get("retrieval_weight", 0.0))
+        # Passages scored more than this below the best one are not read: on held-out train
+        # articles, none of them changed an answer (None: read them all).
+        within = self.record.get("read_within")
+        self.read_within = math.inf if within is None else float(within)
 
     def warm_up(self) -> None:
         _loaded(self.weights)

@@ -4,7 +4,8 @@ and JSON. The one place that turns an ``Answer``'s fields into words; nothing pa
 An answer reads ``Short answer: “the sentence that holds it” [1]``; where the quote is stands
 before the citation when there is more than one document, a section or a page to name:
 ``(Warsaw › History) [1]``, ``(report.pdf, p. 4) [2]``. A declined answer reads
-``The article does not say. The nearest passage is: “…” [1]``, in the question's language
+``The article does not say. The nearest passage is: “…” [1]`` (the best passage's sentence
+nearest to the question), in the question's language
 where ``qa.messages`` has it (``В статье об этом не сказано. Ближайший фрагмент: “…” [1]``).
 """
 
@@ -59,7 +60,10 @@ def quote_text(answer: Answer, quote: Evidence) -> str:
 
 
 def _nearest(answer: Answer) -> str:
-    return trim(answer.passages[0].text).translate(_QUOTE_MARKS) if answer.passages else ""
+    """What a declined answer shows of the best passage: its sentence nearest to the question,
+    or (without one) the passage's beginning."""
+    text = answer.nearest.text if answer.nearest else answer.passages[0].text
+    return trim(text).translate(_QUOTE_MARKS)
 
 
 def _not_said(answer: Answer) -> str:
@@ -103,4 +107,5 @@ def as_dict(answer: Answer) -> dict[str, Any]:
             "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,
             "language": answer.language,
             "quotes": [asdict(q) for q in answer.quotes],
+            "nearest": asdict(answer.nearest) if answer.nearest else None,
             "passages": [{**asdict(p), "citation": p.citation} for p in answer.passages]}

@@ -81,10 +81,65 @@ def test_near_misses_about_a_small_document_are_declined(lighthouse_bot, questio
     assert lighthouse_bot.ask(question).abstained
 
 
+def test_a_declined_answer_shows_the_nearest_sentence_of_the_nearest_passage(article_bot, lighthouse_bot):
+    answer = article_bot.ask("How much money will the Digital Economy national project receive?")
+    assert answer.abstained and answer.nearest is not None and answer.quotes == []
+    assert "Digital Economy national project" in answer.nearest.text
+    assert "national project" in answer.text.split("The nearest passage is:")[1]
+    answer = lighthouse_bot.ask("How many visitors does the museum have each year?")
+    assert answer.abstained
+    assert answer.nearest.text == "Today the keeper's cottage is a small museum run by volunteers."
+    assert answer.text.endswith(f"The nearest passage is: “{answer.nearest.text}” [1]")
+
+
+@pytest.mark.parametrize("text, span", [
+    ("protecting the rights of citizens,” Putin stressed", "protecting the rights of citizens"),
+    ("he stressed that “in a number of parameters", "in a number of parameters"),
+    ("the “Digital Economy” national project", "the “Digital Economy” national project"),
+    ("“We need to be proactive,”", "We need to be proactive"),
+    ("” Putin", "Putin"),
+    ("Putin’s plan", "Putin’s plan"),
+])
+def test_a_short_answer_stays_on_one_side_of_a_quotation_edge(text, span):
+    from qa.answering import _strip
+
+    start, end = _strip(text, 0, len(text))
+    assert text[start:end] == span
+
+
 def test_the_headline_question_quotes_cyber_security(article_bot):
     answer = article_bot.ask(HEADLINE)
     assert not answer.abstained and "cyber security" in answer.quotes[0].text
     assert contains_answer(answer, ["cyber security"])
+    assert "stressed" not in answer.short_answer  # the quoted words, not the attribution after them
+
+
+class CountingReader(qa.Reader):
+    """The shipped reader, counting the passages it is given."""
+
+    def __init__(self, read_within: float | None = None):
+        super().__init__()
+        self.read_within = self.read_within if read_within is None else read_within
+        self.counts = []
+
+    def read(self, question, texts):
+        self.counts.append(len(texts))
+        return super().read(question, texts)
+
+
+def test_passages_far_below_the_best_are_not_read_and_change_nothing(article_index):
+    import math
+
+    skipping, reading_all = CountingReader(), CountingReader(read_within=math.inf)
+    assert 0 < skipping.read_within < math.inf  # chosen on held-out train, recorded with the weights
+    ranking = qa.Retriever().retrieve(article_index, "How many organizations are operating in the IT area?")
+    scores = [p.score for p in ranking.passages(article_index, 5)]
+    within = sum(s >= scores[0] - skipping.read_within for s in scores)
+    assert within < 5  # else this question shows nothing
+    for reader, count in ((skipping, within), (reading_all, 5)):
+        answer = qa.Chatbot(article_index, answerer=qa.ReaderAnswerer(reader)).ask(
+            "How many organizations are operating in the IT area?")
+        assert reader.counts == [count] and answer.short_answer == "60,000"
 
 
 def test_the_reader_loads_once_per_process():
