@@ -169,7 +169,7 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | None = N
     """
     index_dir = Path(index_dir)
     manifest = storage.read_manifest(index_dir)
-    hint = storage.rebuild_hint(index_dir, storage.manifest_sources(manifest))
+    hint = storage.manifest_hint(index_dir, manifest)
     settings = _settings_for(manifest, settings, index_dir)
     data = storage.data_folder(index_dir, manifest)
     try:
@@ -205,8 +205,7 @@ def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) ->
     if settings.model != manifest["model"]:
         raise IndexLoadError(
             f"{index_dir} was built with model {manifest['model']!r}, not {settings.model!r}: "
-            f"rebuild it with `{storage.rebuild_hint(index_dir, storage.manifest_sources(manifest))} "
-            f"--model {settings.model}` "
+            f"rebuild it with `{storage.manifest_hint(index_dir, manifest, settings.model)}` "
             "or load it without naming a model"
         )
     return settings

@@ -32,6 +32,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from qa.errors import IndexBusyError, IndexLoadError
+from qa.settings import Settings
 
 # 2: chunk vectors keyed by id, sentence vectors from the chunk pass; 3: headings, pages;
 # 4: document languages, analyzed in their language; the multilingual vectors
@@ -53,6 +54,22 @@ def rebuild_hint(index_dir: Path, sources: list[str | None] | None = None) -> st
     if sources and len(sources) <= 3 and all(s and not s.startswith("bundled:") for s in sources):
         return "qa build " + " ".join(shlex.quote(s) for s in sources if s) + target
     return f"qa build SOURCES{target}"
+
+
+def manifest_hint(index_dir: Path, manifest: dict[str, Any], model: str | None = None) -> str:
+    """``rebuild_hint`` for the index of ``manifest``, with the options it was built with that
+    are not the defaults (``model``: the model to rebuild with, instead of the manifest's)."""
+    default, built = Settings(), manifest.get("settings") or {}
+    options = []
+    model = model or manifest.get("model")
+    if isinstance(model, str) and model != default.model:
+        options.append(f"--model {shlex.quote(model)}")
+    for key in ("chunk_size", "chunk_overlap"):
+        if isinstance(built.get(key), int) and built[key] != getattr(default, key):
+            options.append(f"--{key.replace('_', '-')} {built[key]}")
+    if "multilingual" in manifest and manifest["multilingual"] is None:
+        options.append("--no-multilingual")
+    return " ".join([rebuild_hint(index_dir, manifest_sources(manifest)), *options])
 
 
 def manifest_sources(manifest: dict[str, Any]) -> list[str | None]:
@@ -124,12 +141,12 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         raise IndexLoadError(
             f"{path} has format {version}, newer than this articleqa reads ({FORMAT_VERSION}): "
             f"upgrade articleqa (pip install -U articleqa) or rebuild with "
-            f"`{rebuild_hint(index_dir, manifest_sources(manifest))}`"
+            f"`{manifest_hint(index_dir, manifest)}`"
         )
     if version < FORMAT_VERSION:
         raise IndexLoadError(
             f"{path} has format {version}, from an older articleqa (this one reads {FORMAT_VERSION}): "
-            f"rebuild it with `{rebuild_hint(index_dir, manifest_sources(manifest))}`"
+            f"rebuild it with `{manifest_hint(index_dir, manifest)}`"
         )
     try:
         for key in ("model", "dimension", "data", "files", "sources", "settings", "multilingual"):
@@ -141,7 +158,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 def data_folder(index_dir: Path, manifest: dict[str, Any]) -> Path:
     """The manifest's data folder, after checking every file's size and checksum."""
-    hint = rebuild_hint(index_dir, manifest_sources(manifest))
+    hint = manifest_hint(index_dir, manifest)
     data = index_dir / manifest["data"]
     for rel, meta in manifest["files"].items():
         path = data / rel

@@ -186,3 +186,18 @@ def test_an_index_of_the_previous_format_gets_the_rebuild_command_not_damaged(in
     (index_copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(qa.IndexLoadError, match=r"has format 3, from an older articleqa .*: rebuild it with `qa build"):
         qa.load_index(index_copy)
+
+
+def test_the_rebuild_command_repeats_the_options_the_index_was_built_with(tmp_path, capsys):
+    from qa.cli import main
+
+    source = tmp_path / "notes.txt"
+    source.write_text("The Bramble lighthouse was built in 1874. Its lamp can be seen 18 miles out to sea.\n")
+    target = tmp_path / "idx"
+    assert main(["build", str(source), "--index", str(target), "--chunk-size", "400", "--no-multilingual",
+                 "--quiet"]) == 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    (target / manifest["data"] / "chunks.jsonl").write_text("damaged\n")
+    with pytest.raises(qa.IndexLoadError) as caught:
+        qa.load_index(target)
+    assert f"`qa build {source} --index {target} --chunk-size 400 --no-multilingual`" in str(caught.value)
