@@ -169,7 +169,7 @@ def _print_answer(answer: qa.Answer) -> None:
     for n in cited:
         if n <= len(answer.passages):
             p = answer.passages[n - 1]
-            print(f"  [{n}] {p.citation} ({p.doc_id}:{p.start}-{p.end})")
+            print(f"  [{n}] {rendering.passage_citation(answer, p)} ({p.doc_id}:{p.start}-{p.end})")
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from qa.answering import Answer, Evidence
-from qa.index import citation
+from qa.index import Passage, citation
 from qa.messages import say
 
 MAX_QUOTE_CHARS = 300
@@ -81,6 +81,13 @@ def _source(answer: Answer, quote: Evidence) -> str:
     return f" ({citation(passage.title, passage.section, quote.page, say('page', answer.language, page=quote.page))})"
 
 
+def passage_citation(answer: Answer, passage: Passage) -> str:
+    """Where ``passage`` is ("Warsaw › History", "report.pdf, p. 4"), the page in the answer's
+    language ("с. 4")."""
+    return citation(passage.title, passage.section, passage.page,
+                    say("page", answer.language, page=passage.page))
+
+
 def _lead(answer: Answer) -> str:
     short = (answer.short_answer or "").translate(_QUOTE_MARKS)
     return f"{short[:1].upper()}{short[1:]}: " if short else ""
@@ -108,4 +115,4 @@ def as_dict(answer: Answer) -> dict[str, Any]:
             "language": answer.language,
             "quotes": [asdict(q) for q in answer.quotes],
             "nearest": asdict(answer.nearest) if answer.nearest else None,
-            "passages": [{**asdict(p), "citation": p.citation} for p in answer.passages]}
+            "passages": [{**asdict(p), "citation": passage_citation(answer, p)} for p in answer.passages]}

@@ -85,7 +85,8 @@ def sources_html(answer: qa.Answer | None, k: int) -> str:
     parts = []
     for n, p in enumerate(answer.passages[:k], 1):
         body = _marked(p.text, p.start, spans.get(p.doc_id, []))
-        parts.append(f'<div class="qa-source"><div class="qa-meta"><b>[{n}] {html.escape(p.citation)}</b> '
+        where = html.escape(rendering.passage_citation(answer, p))
+        parts.append(f'<div class="qa-source"><div class="qa-meta"><b>[{n}] {where}</b> '
                      f'· score {p.score:.2f} · characters {p.start}–{p.end}</div><p>{body}</p></div>')
     return "".join(parts)
 

@@ -55,3 +55,20 @@ def test_json_has_the_fields_and_the_plain_text():
     assert d["short_answer"] == "about 60,000" and d["quotes"][0]["passage"] == 1
     assert d["answer"] == rendering.plain(_answer())
     json.dumps(d)
+
+
+def test_page_labels_are_in_the_answers_language_also_in_json():
+    p = qa.Passage(SENTENCE, 1.0, "a", "report.pdf", 0, len(SENTENCE), 0, page=4)
+    quote = qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE, page=4)
+    russian = _answer(passages=[p], quotes=[quote], documents=2, language="ru")
+    assert "(report.pdf, с. 4) [1]" in rendering.plain(russian)
+    assert rendering.as_dict(russian)["passages"][0]["citation"] == "report.pdf, с. 4"
+    assert rendering.as_dict(_answer(passages=[p], quotes=[quote]))["passages"][0]["citation"] == "report.pdf, p. 4"
+
+
+def test_a_declined_answer_shows_its_nearest_sentence_and_json_carries_it():
+    nearest = qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE)
+    answer = _answer(short_answer=None, quotes=[], abstained=True, answer_span=None, nearest=nearest)
+    shown = "‘In this area, about 60,000 organizations are operating,’ he said."
+    assert rendering.plain(answer).endswith(f"The nearest passage is: “{shown}” [1]")
+    assert rendering.as_dict(answer)["nearest"]["text"] == SENTENCE and rendering.as_dict(answer)["quotes"] == []
