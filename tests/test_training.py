@@ -23,7 +23,7 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     weights = tmp_path / "reader.safetensors"
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
-            "--eval-questions", "6", "--threads", "1"]
+            "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -39,6 +39,24 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert qa.Reader(weights).threshold_open == record["threshold_open"]
     assert 0 < record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] <= 12
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
+    assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
     # The exported weights load into the product's reader and read.
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."])
     assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")
+
+
+def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
+    import random
+
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import train_reader
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    context = "The minister said that taxes on fuel would rise in the spring."
+    question = train_reader._retopic("What did the minister say about the taxes?", context,
+                                     ["elephants", "spring", "harbour"], random.Random(0))
+    assert question in (f"What did the minister say about the {w}?" for w in ("elephants", "harbour"))
+    assert train_reader._retopic("What did the king say about the weather?", context, ["elephants"],
+                                 random.Random(0)) is None  # no noun of the question is in the paragraph
+    assert train_reader._retopic("What did the minister say about the taxes?", context, [], random.Random(0)) is None

@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         data = {"data": data["data"][:record["articles_used"]]}
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
     positives = train_reader.positives(held)
-    negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1)
-    # Over the whole held-out index only the changed questions (swapped, negated, antonym) are
+    kinds = train_reader.kinds_for(hyper.topic_share)
+    negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1, kinds)
+    # Over the whole held-out index only the changed questions (swapped, negated, antonym, topic) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
                                                            if e.kind in train_reader.CHANGED]
