@@ -23,7 +23,7 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     weights = tmp_path / "reader.safetensors"
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
-            "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25"]
+            "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -60,3 +60,20 @@ def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
     assert train_reader._retopic("What did the king say about the weather?", context, ["elephants"],
                                  random.Random(0)) is None  # no noun of the question is in the paragraph
     assert train_reader._retopic("What did the minister say about the taxes?", context, [], random.Random(0)) is None
+
+
+def test_reported_statements_become_say_about_questions_and_near_misses():
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import train_reader
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    context = ("The council met in March. Rousseau argued that people join into a society to achieve unity "
+               "while preserving individual freedom.")
+    articles = [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
+        {"id": "q", "question": "What did the council discuss in the elephants house?", "answers": []}]}]}]
+    said, unsaid = train_reader.statements(articles, 0)
+    assert said.kind == "said" and said.question.startswith("What did Rousseau say about ")
+    assert said.answer == "people join into a society to achieve unity while preserving individual freedom"
+    assert context[said.answer_start:said.answer_start + len(said.answer)] == said.answer
+    assert unsaid.answer is None and unsaid.question == "What did Rousseau say about elephants?"
