@@ -177,6 +177,8 @@ class ReaderAnswerer:
         score, best = scored[0]
         p = read[best.passage]
         start, end = _strip(p.text, best.start, best.end)
+        if start >= end:  # nothing but quotation marks and spaces: the reader's span as it is
+            start, end = best.start, best.end
         a, b = p.start + start, p.start + end
         quote = _sentence_span(index, p, a, b)
         doc = index.document(p.doc_id)
@@ -267,19 +269,26 @@ def _evidence(index: Index, row: int) -> Evidence:
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding spaces, quotation marks and trailing commas, and within one
     side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
-    stressed") or into one keeps the quoted words."""
+    stressed") or into one keeps the quoted words, or the other side when the quoted side
+    has none (",” Putin stressed")."""
     span = text[start:end]
     opening = [i for i, c in enumerate(span) if c in _OPENING]
     closing = [i for i, c in enumerate(span) if c in _CLOSING]
-    if closing and (not opening or closing[0] < opening[0]) and closing[0] > 0:
-        end = start + closing[0]  # the span began inside a quotation and ran out of it
-    elif opening and (not closing or opening[-1] > closing[-1]) and opening[-1] < len(span) - 1:
-        start += opening[-1] + 1  # it ran into a quotation that it does not close
+    if closing and (not opening or closing[0] < opening[0]):  # it began inside a quotation and ran out
+        c = start + closing[0]
+        start, end = (start, c) if _has_words(span[:closing[0]]) else (c + 1, end)
+    elif opening and (not closing or opening[-1] > closing[-1]):  # it ran into a quotation it does not close
+        o = start + opening[-1]
+        start, end = (o + 1, end) if _has_words(span[opening[-1] + 1:]) else (start, o)
     while start < end and (text[start].isspace() or text[start] in _QUOTES):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in _QUOTES):
         end -= 1
     return start, end
+
+
+def _has_words(text: str) -> bool:
+    return any(c.isalnum() for c in text)
 
 
 _QUOTES = "“”\"‘’«»"

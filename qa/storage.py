@@ -59,7 +59,8 @@ def rebuild_hint(index_dir: Path, sources: list[str | None] | None = None) -> st
 def manifest_hint(index_dir: Path, manifest: dict[str, Any], model: str | None = None) -> str:
     """``rebuild_hint`` for the index of ``manifest``, with the options it was built with that
     are not the defaults (``model``: the model to rebuild with, instead of the manifest's)."""
-    default, built = Settings(), manifest.get("settings") or {}
+    default, built = Settings(), manifest.get("settings")
+    built = built if isinstance(built, dict) else {}
     options = []
     model = model or manifest.get("model")
     if isinstance(model, str) and model != default.model:
@@ -67,7 +68,7 @@ def manifest_hint(index_dir: Path, manifest: dict[str, Any], model: str | None =
     for key in ("chunk_size", "chunk_overlap"):
         if isinstance(built.get(key), int) and built[key] != getattr(default, key):
             options.append(f"--{key.replace('_', '-')} {built[key]}")
-    if "multilingual" in manifest and manifest["multilingual"] is None:
+    if built.get("multilingual") is False:  # as built (a multilingual model has no second one either)
         options.append("--no-multilingual")
     return " ".join([rebuild_hint(index_dir, manifest_sources(manifest)), *options])
 

@@ -201,3 +201,9 @@ def test_the_rebuild_command_repeats_the_options_the_index_was_built_with(tmp_pa
     with pytest.raises(qa.IndexLoadError) as caught:
         qa.load_index(target)
     assert f"`qa build {source} --index {target} --chunk-size 400 --no-multilingual`" in str(caught.value)
+    # A multilingual model has no second one: that is not --no-multilingual.
+    target = tmp_path / "idx-e5"
+    assert main(["build", str(source), "--index", str(target), "--model", "multilingual-e5-small", "--quiet"]) == 0
+    with pytest.raises(qa.IndexLoadError) as caught:
+        qa.load_index(target, settings=qa.Settings())
+    assert f"`qa build {source} --index {target}` " in str(caught.value)  # rebuilt with the model asked for

@@ -98,6 +98,8 @@ def test_a_declined_answer_shows_the_nearest_sentence_of_the_nearest_passage(art
     ("the “Digital Economy” national project", "the “Digital Economy” national project"),
     ("“We need to be proactive,”", "We need to be proactive"),
     ("” Putin", "Putin"),
+    (",” Putin stressed", "Putin stressed"),  # nothing quoted on the quotation's side: not cut
+    ("he said “ ", "he said"),
     ("Putin’s plan", "Putin’s plan"),
 ])
 def test_a_short_answer_stays_on_one_side_of_a_quotation_edge(text, span):

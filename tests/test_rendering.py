@@ -67,8 +67,11 @@ def test_page_labels_are_in_the_answers_language_also_in_json():
 
 
 def test_a_declined_answer_shows_its_nearest_sentence_and_json_carries_it():
-    nearest = qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE)
-    answer = _answer(short_answer=None, quotes=[], abstained=True, answer_span=None, nearest=nearest)
+    text = "The forum opened on Monday. " + SENTENCE
+    nearest = qa.Evidence("a", 28, len(text), 1, SENTENCE)
+    passage = qa.Passage(text, 1.0, "a", "The article", 0, len(text), 0)
+    answer = _answer(short_answer=None, quotes=[], abstained=True, answer_span=None, nearest=nearest,
+                     passages=[passage])
     shown = "‘In this area, about 60,000 organizations are operating,’ he said."
     assert rendering.plain(answer).endswith(f"The nearest passage is: “{shown}” [1]")
     assert rendering.as_dict(answer)["nearest"]["text"] == SENTENCE and rendering.as_dict(answer)["quotes"] == []
