@@ -78,14 +78,14 @@ def _source(answer: Answer, quote: Evidence) -> str:
     passage = answer.passages[quote.passage - 1]
     if answer.documents <= 1 and not passage.section and not quote.page:
         return ""
-    return f" ({citation(passage.title, passage.section, quote.page, say('page', answer.language, page=quote.page))})"
+    return f" ({passage_citation(answer, passage, quote.page)})"
 
 
-def passage_citation(answer: Answer, passage: Passage) -> str:
+def passage_citation(answer: Answer, passage: Passage, page: int | None = None) -> str:
     """Where ``passage`` is ("Warsaw › History", "report.pdf, p. 4"), the page in the answer's
-    language ("с. 4")."""
-    return citation(passage.title, passage.section, passage.page,
-                    say("page", answer.language, page=passage.page))
+    language ("с. 4"): ``page`` (a quote's), else the passage's own."""
+    page = passage.page if page is None else page
+    return citation(passage.title, passage.section, page, say("page", answer.language, page=page))
 
 
 def _lead(answer: Answer) -> str:

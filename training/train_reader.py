@@ -208,6 +208,7 @@ def statements(articles: list[dict], seed: int) -> list[Example]:
     for a in articles:
         for n, p in enumerate(a["paragraphs"]):
             context = p["context"]
+            lowered = context.lower()
             for pattern in _REPORTED:
                 for m in pattern.finditer(context):
                     content = m.group("content").rstrip(" ,")
@@ -223,7 +224,7 @@ def statements(articles: list[dict], seed: int) -> list[Example]:
                     out.append(Example(f"{base}:said", f"What did {speaker} say about {rng.choice(topics)}?",
                                        context, content, m.start("content"), kind="said"))
                     absent = [w for w in rng.sample(nouns, min(20, len(nouns)))
-                              if not re.search(rf"\b{w}", context.lower())]
+                              if not re.search(rf"\b{w}", lowered)]
                     if absent:
                         out.append(Example(f"{base}:unsaid", f"What did {speaker} say about {absent[0]}?",
                                            context, None, kind="unsaid"))
@@ -248,7 +249,8 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
     paragraphs = [(ai, p["context"]) for ai, a in enumerate(articles) for p in a["paragraphs"]]
     names = sorted({m.group() for _, c in paragraphs[::7] for m in _NAME.finditer(c)})
     nouns = [(ai, m.group(1)) for ai, a in enumerate(articles) for p in a["paragraphs"] for qa in p["qas"]
-             for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS]
+             for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS] if "topic" in kinds else []
+    others: dict[int, list[str]] = {}  # by article: the nouns of the other articles' questions
     chosen = []  # (article number, paragraph number within all, qa, kind)
     pi = 0
     for ai, a in enumerate(articles):
@@ -286,7 +288,9 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
             elif kind == "negated":
                 question = _negate(question)
             elif kind == "topic":
-                question = _retopic(question, context, [w for a2, w in nouns if a2 != ai], rng)
+                if ai not in others:
+                    others[ai] = [w for a2, w in nouns if a2 != ai]
+                question = _retopic(question, context, others[ai], rng)
             else:
                 question = _oppose(question, context, rng)
         if context and question:
