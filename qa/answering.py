@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.conversation import resolve_history
-from qa.index import Index, Passage
+from qa.index import Index, Passage, citation
 from qa.language import ENGLISH
 from qa.language import detect as detect_language
 from qa.lexical import tokenize
@@ -165,7 +165,10 @@ class ReaderAnswerer:
         floor = passages[0].score - self.reader.read_within if passages else -math.inf
         read = [p for p in passages[:self.passages_read]
                 if index.document(p.doc_id).language == ENGLISH and p.score >= floor]
-        spans = self.reader.read(asked, [p.text for p in read])
+        # A reader trained so reads each passage after its title and section (who "the
+        # President" is, when only the headline names him).
+        leads = [citation(p.title, p.section) for p in read] if self.reader.leads else None
+        spans = self.reader.read(asked, [p.text for p in read], leads)
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),
                         key=lambda x: -x[0])

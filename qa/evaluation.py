@@ -264,7 +264,8 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
         for first in tqdm(range(0, len(questions), _READ_BATCH), desc="batches", disable=not progress):
             batch = questions[first:first + _READ_BATCH]
             started = time.perf_counter()
-            spans = reader.read_pairs([q["question"] for q in batch], [context[q["doc_id"]].text for q in batch])
+            spans = reader.read_pairs([q["question"] for q in batch], [context[q["doc_id"]].text for q in batch],
+                                      [context[q["doc_id"]].title for q in batch] if reader.leads else None)
             ms += [(time.perf_counter() - started) * 1000 / len(batch)] * len(batch)
             for q, best in zip(batch, spans, strict=True):
                 answered = best is not None and best.margin >= answerer.threshold

@@ -170,22 +170,31 @@ class Reader:
         self.retrieval_weight = float(self.record.get("retrieval_weight", 0.0))
         # Passages scored more than this below the best one are not read: on held-out train
         # articles, none of them changed an answer (None: read them all).
+        # Whether it was trained to read each passage after its document's title (``read``'s leads).
+        self.leads = bool(self.record.get("leads", False))
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
 
     def warm_up(self) -> None:
         _loaded(self.weights)
 
-    def read(self, question: str, texts: list[str]) -> list[Span]:
+    def read(self, question: str, texts: list[str], leads: list[str] | None = None) -> list[Span]:
         """The best span of each text, best margin first (texts without context: none)."""
-        spans = self.read_pairs([question] * len(texts), texts)
+        spans = self.read_pairs([question] * len(texts), texts, leads)
         return sorted((s for s in spans if s is not None), key=lambda s: -s.margin)
 
-    def read_pairs(self, questions: list[str], texts: list[str]) -> list[Span | None]:
+    def read_pairs(self, questions: list[str], texts: list[str], leads: list[str] | None = None) -> list[Span | None]:
         """The best span of ``texts[i]`` for ``questions[i]``, for each i, read in one batch
-        (``Span.passage`` is i; None for a text with no room left beside its question)."""
+        (``Span.passage`` is i; None for a text with no room left beside its question).
+
+        ``leads[i]``, when given, is read just before ``texts[i]`` (its document's title and
+        section: who "the President" is), but no span is taken from it.
+        """
         if not texts:
             return []
+        skips = [len(lead) + 1 for lead in leads] if leads else [0] * len(texts)
+        if leads:
+            texts = [f"{lead}\n{text}" for lead, text in zip(leads, texts, strict=True)]
         model, tokenizer, lock = _loaded(self.weights)
         with lock:  # a fast tokenizer is not safe to share between threads
             cut = {q: _cut_question(tokenizer, q) for q in set(questions)}
@@ -193,22 +202,28 @@ class Reader:
                             max_length=self.max_length, stride=self.stride, return_overflowing_tokens=True,
                             return_offsets_mapping=True, padding=False)
             start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size)
-        return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens)
+        return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens, skips)
 
 
 def decode(enc, start_logits: list[np.ndarray], end_logits: list[np.ndarray], n_texts: int,
-           max_answer_tokens: int) -> list[Span | None]:
+           max_answer_tokens: int, skips: list[int] | None = None) -> list[Span | None]:
     """The best span of each of ``n_texts`` texts over its windows (a tokenizer's ``enc`` with
-    overflowing windows and offsets), by margin; None for a text no window has room for."""
+    overflowing windows and offsets), by margin; None for a text no window has room for.
+
+    ``skips[i]``: the characters of text i before its own (a lead): no span starts in them,
+    and span offsets count from after them.
+    """
+    skips = skips or [0] * n_texts
     best: list[Span | None] = [None] * n_texts
     for w in range(len(enc["input_ids"])):
         text_no = enc["overflow_to_sample_mapping"][w]
-        context = np.array([sid == 1 for sid in enc.sequence_ids(w)])
+        offsets = enc["offset_mapping"][w]
+        skip = skips[text_no]
+        context = np.array([sid == 1 and offsets[t][0] >= skip for t, sid in enumerate(enc.sequence_ids(w))])
         if not context.any():
             continue
         i, j, score, null = best_span(start_logits[w], end_logits[w], context, max_answer_tokens)
-        offsets = enc["offset_mapping"][w]
-        span = Span(text_no, offsets[i][0], offsets[j][1], score - null, score)
+        span = Span(text_no, offsets[i][0] - skip, offsets[j][1] - skip, score - null, score)
         if best[text_no] is None or span.margin > best[text_no].margin:
             best[text_no] = span
     return best

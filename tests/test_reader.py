@@ -124,9 +124,9 @@ class CountingReader(qa.Reader):
         self.read_within = self.read_within if read_within is None else read_within
         self.counts = []
 
-    def read(self, question, texts):
+    def read(self, question, texts, leads=None):
         self.counts.append(len(texts))
-        return super().read(question, texts)
+        return super().read(question, texts, leads)
 
 
 def test_passages_far_below_the_best_are_not_read_and_change_nothing(article_index):
@@ -161,3 +161,14 @@ def test_shipped_weights_are_small_safetensors_with_their_record():
     for key in ("train_data_sha256", "hyperparameters", "threshold", "held_out", "steps_trained"):
         assert key in record
     assert record["hyperparameters"]["seed"] == 13
+
+
+def test_a_lead_is_read_but_never_answered_from():
+    reader = qa.Reader()
+    text = "He was born in 1874 in Oban."
+    # The lead holds the only plausible answer to "Who?": the span must still come from the text.
+    [span] = reader.read("Who was born in 1874?", [text], leads=["Mary Holt"])
+    assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end].strip()
+    [plain] = reader.read("When was he born?", [text])
+    [led] = reader.read("When was he born?", [text], leads=["Mary Holt"])
+    assert text[led.start:led.end] == text[plain.start:plain.end] == "1874"  # offsets count from the text
