@@ -23,7 +23,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     weights = tmp_path / "reader.safetensors"
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
-            "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2"]
+            "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
+            "--say-frames", "1", "--leads", "1", "--inswap-share", "0.2"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -40,8 +41,9 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert 0 < record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] <= 12
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
-    # The exported weights load into the product's reader and read.
-    spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."])
+    # The exported weights load into the product's reader and read, after the passage's title.
+    assert qa.Reader(weights).leads and record["hyperparameters"]["inswap_share"] == 0.2
+    spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."], ["Notre Dame"])
     assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")
 
 
@@ -77,3 +79,41 @@ def test_reported_statements_become_say_about_questions_and_near_misses():
     assert said.answer == "people join into a society to achieve unity while preserving individual freedom"
     assert context[said.answer_start:said.answer_start + len(said.answer)] == said.answer
     assert unsaid.answer is None and unsaid.question == "What did Rousseau say about elephants?"
+
+
+def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
+    import random
+
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import train_reader
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    context = "In 1830 Chopin left Warsaw for Vienna, and in 1831 he settled in Paris."
+    question = train_reader._inswap("Where did Chopin settle in 1831?", context, "Paris", random.Random(0))
+    # Every word is still the paragraph's, in a relation it does not state; never the answer itself.
+    assert question in ("Where did Chopin settle in 1830?", "Where did Warsaw settle in 1831?",
+                        "Where did Vienna settle in 1831?")
+    assert train_reader._inswap("Where did Liszt settle?", context, "Paris", random.Random(0)) is None
+
+
+def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import train_reader
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    context = "Domestic companies offer reliable software solutions, the minister said."
+    articles = [{"title": "Vladimir Putin", "paragraphs": [{"context": context, "qas": [
+        {"id": "q", "question": "What do domestic companies offer?",
+         "answers": [{"text": "reliable software solutions", "answer_start": 25}]}]}]}]
+    framed = train_reader.with_leads(train_reader.say_frames(articles), articles)
+    assert [e.question for e in framed] == ["What does the article say domestic companies offer?",
+                                            "What did Vladimir Putin say domestic companies offer?"]
+    expected = ("reliable software solutions", 25, "Vladimir Putin")
+    assert {(e.answer, e.answer_start, e.lead) for e in framed} == {expected}
+    # The lead is read first; the answer's tokens are still the targets.
+    features = train_reader.featurize(qa.reading.load_tokenizer(), framed[:1], 64, 16)
+    ids = features["ids"][features["offsets"][0]:features["offsets"][1]]
+    answer = ids[features["start"][0]:features["end"][0] + 1]
+    assert qa.reading.load_tokenizer().decode(answer) == "reliable software solutions"

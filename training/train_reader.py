@@ -25,9 +25,19 @@ SQuAD 2.0's writers did (``make_negatives``):
   with 0.25 was better on held-out topic negatives but worse on the article set, and is not
   shipped (see the reader's record).
 
+- ``inswap``: a name, number or year of the question that its paragraph holds swapped for
+  another of the same paragraph, neither in the question nor the answer ("settle in 1831?"
+  -> "settle in 1830?"): every word is still the paragraph's, in a relation it does not state.
+  Off unless ``--inswap-share`` gives it a share.
+
 ``--statements N`` adds, N times over, questions SQuAD hardly asks ("What did <speaker> say
 about <topic>?") made from the paragraphs' reported statements, with the statement as the
 answer, and the same question about a noun the paragraph lacks, unanswerable (``statements``).
+``--say-frames N`` adds, N times over, SQuAD's "What do/does/did ...?" questions asked as a
+reader of the news asks them ("What does the article say ...?", "What did <title> say ...?"),
+with their answers (``framed``). ``--leads 1`` reads every context after its article's title,
+as the product reads a passage after its document's title and section (``qa.reading``): the
+title often names who "he" or "the President" is; no answer is ever taken from it.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -72,6 +82,7 @@ class Example:
     answer: str | None  # None: no answer in this context
     answer_start: int = -1
     kind: str = "answer"  # answer | one of KINDS
+    lead: str = ""  # read before the context, never answered from (its article's title: ``--leads``)
 
 
 # --- data --------------------------------------------------------------------------------
@@ -142,13 +153,33 @@ _OPPOSITES = dict(pair for a, b in [
 ] for pair in ((a, b), (b, a)))
 _OPPOSABLE = re.compile(r"\b(" + "|".join(_OPPOSITES) + r")\b", re.IGNORECASE)
 KINDS = {"other": 0.2, "retrieved": 0.3, "swapped": 0.2, "negated": 0.15, "antonym": 0.15}
-CHANGED = ("swapped", "negated", "antonym", "topic")  # the question itself changed, against its own paragraph
+CHANGED = ("swapped", "negated", "antonym", "topic", "inswap")  # the question itself changed, against its own paragraph
 # A noun, most often: a word after a determiner or preposition, not shaped like a verb or adverb.
 _NOUN = re.compile(r"\b(?:the|a|an|about|of|for|on|in|with|his|her|its|their)\s+([a-z]{4,})\b(?<!ed)(?<!ing)(?<!ly)")
 _NOT_TOPICS = set(bm25s_stopwords.STOPWORDS_EN_PLUS) | {
     "what", "which", "when", "where", "whom", "whose", "name", "named", "called", "year", "years", "type",
     "kind", "many", "much", "used", "also", "first", "last", "known", "does", "have", "were", "been", "there",
     "their", "they", "this", "that", "with", "from", "into", "about", "after", "before", "during", "other"}
+
+
+def _inswap(question: str, context: str, answer: str, rng: random.Random) -> str | None:
+    """``question`` with one year, number or name that its context holds replaced by another of
+    the same kind from the same context, one neither the question nor the answer holds ("Who
+    did Chopin meet in 1830?" -> "... in 1836?" when the paragraph has both years): every word
+    is still in the paragraph, but not in that relation (SQuAD 2.0's entity swaps mostly drew
+    from the paragraph itself)."""
+    kinds = [("year", _YEAR), ("number", _NUMBER), ("name", _NAME)]
+    found = [(m, kind, pattern) for kind, pattern in kinds for m in pattern.finditer(question)
+             if m.group() in context and not (kind == "number" and _YEAR.fullmatch(m.group()))]
+    rng.shuffle(found)
+    for m, kind, pattern in found:
+        options = sorted({c.group() for c in pattern.finditer(context)
+                          if c.group() not in question and c.group() not in answer
+                          and not (kind == "number" and _YEAR.fullmatch(c.group()))
+                          and not (kind == "name" and (c.group() in m.group() or m.group() in c.group()))})
+        if options:
+            return question[:m.start()] + rng.choice(options) + question[m.end():]
+    return None
 
 
 def _negate(question: str) -> str | None:
@@ -231,11 +262,46 @@ def statements(articles: list[dict], seed: int) -> list[Example]:
     return out
 
 
-def kinds_for(topic_share: float) -> dict[str, float]:
-    """The kinds of negatives with their shares: ``KINDS``, with ``topic`` at ``topic_share``."""
-    if not topic_share:
-        return KINDS
-    return {**{k: v * (1 - topic_share) for k, v in KINDS.items()}, "topic": topic_share}
+_FRAMED = re.compile(r"^What (?:do|does|did) (?P<rest>[^?]{8,})\?$")
+_PERSON = re.compile(r"(?:[A-Z][a-zé]+\.? ){1,2}[A-Z][a-zé]+")
+
+
+def say_frames(articles: list[dict]) -> list[Example]:
+    """Questions in the frame a reader of the news asks them: "What do Russian companies
+    offer?" as "What does the article say Russian companies offer?" and, where the title is a
+    name, "What did <title> say Russian companies offer?"; the same answer (``framed``). SQuAD
+    hardly asks this way, and the reader took the frame for a question about a speech act."""
+    out = []
+    for a in articles:
+        title = re.sub(r" \(.*\)$", "", a["title"].replace("_", " "))
+        speakers = ["the article"] + ([title] if _PERSON.fullmatch(title) else [])
+        for p in a["paragraphs"]:
+            for qa in p["qas"]:
+                m = _FRAMED.match(qa["question"].strip())
+                if not m:
+                    continue
+                for speaker in speakers:
+                    verb = "does" if speaker == "the article" else "did"
+                    out.append(Example(f"{qa['id']}:framed:{speaker}", f"What {verb} {speaker} say {m.group('rest')}?",
+                                       p["context"], qa["answers"][0]["text"], qa["answers"][0]["answer_start"],
+                                       kind="framed"))
+    return out
+
+
+def with_leads(examples: list[Example], articles: list[dict]) -> list[Example]:
+    """``examples`` each with the title of its context's article as its lead."""
+    titles = {p["context"]: a["title"].replace("_", " ") for a in articles for p in a["paragraphs"]}
+    for e in examples:
+        e.lead = titles.get(e.context, "")
+    return examples
+
+
+def kinds_for(topic_share: float = 0.0, inswap_share: float = 0.0) -> dict[str, float]:
+    """The kinds of negatives with their shares: ``KINDS``, with ``topic`` at ``topic_share`` and
+    ``inswap`` at ``inswap_share`` (the others keep their ratios)."""
+    extra = {k: v for k, v in (("topic", topic_share), ("inswap", inswap_share)) if v}
+    rest = 1 - sum(extra.values())
+    return {**{k: v * rest for k, v in KINDS.items()}, **extra} if extra else KINDS
 
 
 def make_negatives(articles: list[dict], rate: float, seed: int,
@@ -285,6 +351,8 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
             context = paragraphs[pi][1]
             if kind == "swapped":
                 question = _swap(question, context, names, rng)
+            elif kind == "inswap":
+                question = _inswap(question, context, qa["answers"][0]["text"], rng)
             elif kind == "negated":
                 question = _negate(question)
             elif kind == "topic":
@@ -312,7 +380,7 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     ids, types, lengths, starts, ends = [], [], [], [], []
     for first in range(0, len(examples), 2000):
         part = examples[first:first + 2000]
-        enc = tokenizer([e.question for e in part], [e.context for e in part], truncation="only_second",
+        enc = tokenizer([e.question for e in part], [_led(e) for e in part], truncation="only_second",
                         max_length=max_length, stride=stride, return_overflowing_tokens=True,
                         return_offsets_mapping=True, padding=False)
         for w, offsets in enumerate(enc["offset_mapping"]):
@@ -321,7 +389,8 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
             ctx = [t for t, s in enumerate(seq) if s == 1]
             s_tok = e_tok = 0
             if ex.answer is not None and ctx:
-                a, b = ex.answer_start, ex.answer_start + len(ex.answer)
+                a = ex.answer_start + _skip(ex)
+                b = a + len(ex.answer)
                 if offsets[ctx[0]][0] <= a and b <= offsets[ctx[-1]][1]:
                     s_tok = next(t for t in ctx if offsets[t][1] > a)
                     e_tok = next((t for t in reversed(ctx) if offsets[t][0] < b), s_tok)
@@ -333,6 +402,15 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return {"ids": np.concatenate(ids), "types": np.concatenate(types), "offsets": offsets,
             "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends)}
+
+
+def _led(e: Example) -> str:
+    """The text the reader reads for ``e``: its lead, a line break, its context (as ``qa.reading``)."""
+    return f"{e.lead}\n{e.context}" if e.lead else e.context
+
+
+def _skip(e: Example) -> int:
+    return len(e.lead) + 1 if e.lead else 0
 
 
 def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
@@ -370,14 +448,14 @@ def tensors(features: dict[str, np.ndarray], rows: list[int]) -> dict[str, torch
 
 def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, float]]:
     """(best span text, margin) for each example, decoded as the product's reader does."""
-    enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
+    enc = tokenizer([e.question for e in examples], [_led(e) for e in examples], truncation="only_second",
                     max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
                     return_offsets_mapping=True, padding=False)
     model.eval()
     with torch.autocast("cpu", dtype=torch.bfloat16):
         starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
     model.train()
-    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens)
+    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, [_skip(e) for e in examples])
     return [(e.context[s.start:s.end], s.margin) if s else ("", -math.inf)
             for e, s in zip(examples, spans, strict=True)]
 
@@ -501,7 +579,10 @@ class Hyper:
     eval_questions: int = 600
     first_batch: int = 0  # where in the seeded batch order to start: a later stage sees batches an earlier one did not
     topic_share: float = 0.0  # the share of ``topic`` negatives (the other kinds keep their ratios)
+    inswap_share: float = 0.0  # the share of ``inswap`` negatives (likewise)
     statements: int = 0  # how many times each "What did X say about Y?" example is repeated (0: none)
+    say_frames: int = 0  # how many times each "What does the article say ...?" example is repeated (0: none)
+    leads: int = 0  # 1: each context is read after its article's title (the product reads a passage's title)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -533,13 +614,17 @@ def main(argv: list[str] | None = None) -> int:
         data = {"data": data["data"][:args.articles]}
     train_articles, held_articles = split_articles(data, hyper.holdout_articles, hyper.seed)
     tokenizer = reading.load_tokenizer()
-    kinds = kinds_for(hyper.topic_share)
+    kinds = kinds_for(hyper.topic_share, hyper.inswap_share)
     train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed, kinds)
     train += statements(train_articles, hyper.seed) * hyper.statements
-    features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
+    train += say_frames(train_articles) * hyper.say_frames
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
+    if hyper.leads:
+        for examples in (train, held_pos, held_neg):
+            with_leads(examples, data["data"])
+    features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
     eval_pos = held_pos[:hyper.eval_questions]
     eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
     order = batches(features, hyper.batch_size, hyper.seed)
@@ -619,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
             "examples": counts,
             "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
             "max_length": hyper.max_length, "stride": hyper.stride,
-            "max_answer_tokens": hyper.max_answer_tokens,
+            "max_answer_tokens": hyper.max_answer_tokens, "leads": bool(hyper.leads),
             "threshold": final["with_unanswerable"]["threshold"],
             "held_out": {"articles": sorted(a["title"] for a in held_articles), **final},
             "log": log,
