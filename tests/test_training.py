@@ -1,5 +1,6 @@
 """The reader's training script runs end to end on a tiny slice of SQuAD train, so it cannot rot."""
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -12,14 +13,18 @@ import qa
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
-def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path):
+def training(name: str):
+    """The script ``training/<name>.py`` as a module (training/ is not a package)."""
     sys.path.insert(0, str(ROOT / "training"))
     try:
-        import choose_threshold
-        import train_reader
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "training"))
+
+
+@pytest.mark.slow
+def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path):
+    choose_threshold, train_reader = training("choose_threshold"), training("train_reader")
     weights = tmp_path / "reader.safetensors"
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
@@ -50,11 +55,7 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
 def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
     import random
 
-    sys.path.insert(0, str(ROOT / "training"))
-    try:
-        import train_reader
-    finally:
-        sys.path.remove(str(ROOT / "training"))
+    train_reader = training("train_reader")
     context = "The minister said that taxes on fuel would rise in the spring."
     question = train_reader._retopic("What did the minister say about the taxes?", context,
                                      ["elephants", "spring", "harbour"], random.Random(0))
@@ -65,11 +66,7 @@ def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
 
 
 def test_reported_statements_become_say_about_questions_and_near_misses():
-    sys.path.insert(0, str(ROOT / "training"))
-    try:
-        import train_reader
-    finally:
-        sys.path.remove(str(ROOT / "training"))
+    train_reader = training("train_reader")
     context = ("The council met in March. Rousseau argued that people join into a society to achieve unity "
                "while preserving individual freedom.")
     articles = [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
@@ -84,11 +81,7 @@ def test_reported_statements_become_say_about_questions_and_near_misses():
 def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
     import random
 
-    sys.path.insert(0, str(ROOT / "training"))
-    try:
-        import train_reader
-    finally:
-        sys.path.remove(str(ROOT / "training"))
+    train_reader = training("train_reader")
     context = "In 1830 Chopin left Warsaw for Vienna, and in 1831 he settled in Paris."
     question = train_reader._inswap("Where did Chopin settle in 1831?", context, "Paris", random.Random(0))
     # Every word is still the paragraph's, in a relation it does not state; never the answer itself.
@@ -98,11 +91,7 @@ def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
 
 
 def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
-    sys.path.insert(0, str(ROOT / "training"))
-    try:
-        import train_reader
-    finally:
-        sys.path.remove(str(ROOT / "training"))
+    train_reader = training("train_reader")
     context = "Domestic companies offer reliable software solutions, the minister said."
     articles = [{"title": "Vladimir Putin", "paragraphs": [{"context": context, "qas": [
         {"id": "q", "question": "What do domestic companies offer?",
