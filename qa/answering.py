@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.conversation import resolve_history
-from qa.index import Index, Passage, citation
+from qa.index import Index, Passage
 from qa.language import ENGLISH
 from qa.language import detect as detect_language
 from qa.lexical import tokenize
@@ -167,7 +167,7 @@ class ReaderAnswerer:
                 if index.document(p.doc_id).language == ENGLISH and p.score >= floor]
         # A reader trained so reads each passage after its title and section (who "the
         # President" is, when only the headline names him).
-        leads = [citation(p.title, p.section) for p in read] if self.reader.leads else None
+        leads = [p.heading for p in read] if self.reader.leads else None
         spans = self.reader.read(asked, [p.text for p in read], leads)
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),

@@ -50,6 +50,12 @@ class Passage:
         """Where it is: "Warsaw › History", "report.pdf, p. 4" (the page it starts on)."""
         return citation(self.title, self.section, self.page)
 
+    @property
+    def heading(self) -> str:
+        """Its document's title and section, without the page: "Warsaw › History" (what a
+        reader trained with leads reads before it)."""
+        return citation(self.title, self.section)
+
 
 def citation(title: str, section: tuple[str, ...] = (), page: int | None = None, page_label: str = "") -> str:
     """"Title › Section › Subsection", with ", p. N" (or ``page_label``) when a page is named."""

@@ -170,10 +170,10 @@ class Reader:
         self.retrieval_weight = float(self.record.get("retrieval_weight", 0.0))
         # Passages scored more than this below the best one are not read: on held-out train
         # articles, none of them changed an answer (None: read them all).
-        # Whether it was trained to read each passage after its document's title (``read``'s leads).
-        self.leads = bool(self.record.get("leads", False))
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
+        # Whether it was trained to read each passage after its document's title (``read``'s leads).
+        self.leads = bool(self.record.get("leads", False))
 
     def warm_up(self) -> None:
         _loaded(self.weights)
@@ -192,9 +192,7 @@ class Reader:
         """
         if not texts:
             return []
-        skips = [len(lead) + 1 for lead in leads] if leads else [0] * len(texts)
-        if leads:
-            texts = [f"{lead}\n{text}" for lead, text in zip(leads, texts, strict=True)]
+        texts, skips = with_leads(texts, leads)
         model, tokenizer, lock = _loaded(self.weights)
         with lock:  # a fast tokenizer is not safe to share between threads
             cut = {q: _cut_question(tokenizer, q) for q in set(questions)}
@@ -203,6 +201,15 @@ class Reader:
                             return_offsets_mapping=True, padding=False)
             start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size)
         return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens, skips)
+
+
+def with_leads(texts: list[str], leads: list[str] | None) -> tuple[list[str], list[int]]:
+    """What the model reads for each text: its lead (if any and not empty), a line break, the
+    text; and how many characters come before the text (``decode``'s ``skips``)."""
+    if not leads:
+        return texts, [0] * len(texts)
+    read = [f"{lead}\n{text}" if lead else text for lead, text in zip(leads, texts, strict=True)]
+    return read, [len(lead) + 1 if lead else 0 for lead in leads]
 
 
 def decode(enc, start_logits: list[np.ndarray], end_logits: list[np.ndarray], n_texts: int,

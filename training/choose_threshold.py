@@ -35,7 +35,6 @@ import train_reader
 import qa
 from qa import reading, squad
 from qa.evaluation import squad_documents
-from qa.index import citation
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone.
@@ -60,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     positives = train_reader.positives(held)
     kinds = train_reader.kinds_for(hyper.topic_share, hyper.inswap_share)
     negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1, kinds)
-    # Over the whole held-out index only the changed questions (swapped, negated, antonym, topic) are
+    # Over the whole held-out index only the changed questions (train_reader.CHANGED) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
                                                            if e.kind in train_reader.CHANGED]
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
-        leads = [citation(x.title, x.section) for x in passages] if reader.leads else None
+        leads = [x.heading for x in passages] if reader.leads else None
         spans = reader.read_pairs([question] * len(passages), [x.text for x in passages], leads)
         rows.append([(s.margin, x.score, squad.f1(gold, x.text[s.start:s.end]) if gold is not None else 0.0)
                      for s, x in zip(spans, passages, strict=True) if s is not None])

@@ -380,16 +380,18 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     ids, types, lengths, starts, ends = [], [], [], [], []
     for first in range(0, len(examples), 2000):
         part = examples[first:first + 2000]
-        enc = tokenizer([e.question for e in part], [_led(e) for e in part], truncation="only_second",
+        texts, skips = reading.with_leads([e.context for e in part], [e.lead for e in part])
+        enc = tokenizer([e.question for e in part], texts, truncation="only_second",
                         max_length=max_length, stride=stride, return_overflowing_tokens=True,
                         return_offsets_mapping=True, padding=False)
         for w, offsets in enumerate(enc["offset_mapping"]):
-            ex = part[enc["overflow_to_sample_mapping"][w]]
+            n = enc["overflow_to_sample_mapping"][w]
+            ex = part[n]
             seq = enc.sequence_ids(w)
             ctx = [t for t, s in enumerate(seq) if s == 1]
             s_tok = e_tok = 0
             if ex.answer is not None and ctx:
-                a = ex.answer_start + _skip(ex)
+                a = ex.answer_start + skips[n]
                 b = a + len(ex.answer)
                 if offsets[ctx[0]][0] <= a and b <= offsets[ctx[-1]][1]:
                     s_tok = next(t for t in ctx if offsets[t][1] > a)
@@ -402,15 +404,6 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return {"ids": np.concatenate(ids), "types": np.concatenate(types), "offsets": offsets,
             "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends)}
-
-
-def _led(e: Example) -> str:
-    """The text the reader reads for ``e``: its lead, a line break, its context (as ``qa.reading``)."""
-    return f"{e.lead}\n{e.context}" if e.lead else e.context
-
-
-def _skip(e: Example) -> int:
-    return len(e.lead) + 1 if e.lead else 0
 
 
 def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
@@ -448,14 +441,15 @@ def tensors(features: dict[str, np.ndarray], rows: list[int]) -> dict[str, torch
 
 def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, float]]:
     """(best span text, margin) for each example, decoded as the product's reader does."""
-    enc = tokenizer([e.question for e in examples], [_led(e) for e in examples], truncation="only_second",
+    texts, skips = reading.with_leads([e.context for e in examples], [e.lead for e in examples])
+    enc = tokenizer([e.question for e in examples], texts, truncation="only_second",
                     max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
                     return_offsets_mapping=True, padding=False)
     model.eval()
     with torch.autocast("cpu", dtype=torch.bfloat16):
         starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
     model.train()
-    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, [_skip(e) for e in examples])
+    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips)
     return [(e.context[s.start:s.end], s.margin) if s else ("", -math.inf)
             for e, s in zip(examples, spans, strict=True)]
 
