@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,15 @@ def quote_contains(answer: Answer, golds: list[str]) -> bool:
 
 
 def holds_gold(text: str, golds: list[str]) -> bool:
-    """Whether ``text`` holds a gold phrase as whole words, both SQuAD-normalized."""
-    words = f" {normalize(text)} "
-    return any(normalize(g) and f" {normalize(g)} " in words for g in golds)
+    """Whether ``text`` holds a gold phrase as whole words, both SQuAD-normalized after any
+    punctuation beyond ASCII is made a space (the official normalization keeps “ ” ‘ ’ and —,
+    so "markets.”" would not hold "markets")."""
+    words = f" {normalize(_spaced(text))} "
+    return any(normalize(_spaced(g)) and f" {normalize(_spaced(g))} " in words for g in golds)
+
+
+def _spaced(text: str) -> str:
+    return "".join(" " if ord(ch) > 127 and unicodedata.category(ch).startswith("P") else ch for ch in text)
 
 
 def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limit: int | None = None,

@@ -98,3 +98,6 @@ def test_contains_answer_matches_whole_words_of_the_answer_itself():
     assert not contains_answer(answer, ["10"])       # not inside a longer number
     assert not contains_answer(answer, ["Title"])    # not the document's title
     assert not contains_answer(answer, ["1"])        # not the citation number
+    quoted = "He said “it rained.” Then—snow."
+    answer = qa.Answer(None, [qa.Evidence("d", 0, len(quoted), 1, quoted)], [p], False, 0.9)
+    assert contains_answer(answer, ["it rained"]) and contains_answer(answer, ["then"])  # “ ” and — are not words
