@@ -59,12 +59,14 @@ def holds_gold(text: str, golds: list[str]) -> bool:
     """Whether ``text`` holds a gold phrase as whole words, both SQuAD-normalized after any
     punctuation beyond ASCII is made a space (the official normalization keeps “ ” ‘ ’ and —,
     so "markets.”" would not hold "markets")."""
-    words = f" {normalize(_spaced(text))} "
-    return any(normalize(_spaced(g)) and f" {normalize(_spaced(g))} " in words for g in golds)
+    words = _words(text)
+    return any(gold.strip() and gold in words for gold in map(_words, golds))
 
 
-def _spaced(text: str) -> str:
-    return "".join(" " if ord(ch) > 127 and unicodedata.category(ch).startswith("P") else ch for ch in text)
+def _words(text: str) -> str:
+    """``text`` normalized, with a space at each end (whole-word matching)."""
+    spaced = "".join(" " if ord(ch) > 127 and unicodedata.category(ch).startswith("P") else ch for ch in text)
+    return f" {normalize(spaced)} "
 
 
 def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limit: int | None = None,
