@@ -96,7 +96,7 @@ def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
     articles = [{"title": "Vladimir Putin", "paragraphs": [{"context": context, "qas": [
         {"id": "q", "question": "What do domestic companies offer?",
          "answers": [{"text": "reliable software solutions", "answer_start": 25}]}]}]}]
-    framed = train_reader.with_leads(train_reader.say_frames(articles), articles)
+    framed = train_reader.titled(train_reader.say_frames(articles), articles)
     assert [e.question for e in framed] == ["What does the article say domestic companies offer?",
                                             "What did Vladimir Putin say domestic companies offer?"]
     expected = ("reliable software solutions", 25, "Vladimir Putin")

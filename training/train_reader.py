@@ -288,8 +288,9 @@ def say_frames(articles: list[dict]) -> list[Example]:
     return out
 
 
-def with_leads(examples: list[Example], articles: list[dict]) -> list[Example]:
-    """``examples`` each with the title of its context's article as its lead."""
+def titled(examples: list[Example], articles: list[dict]) -> list[Example]:
+    """``examples`` each with the title of its context's article as its lead (read before the
+    context by ``qa.reading.with_leads``)."""
     titles = {p["context"]: a["title"].replace("_", " ") for a in articles for p in a["paragraphs"]}
     for e in examples:
         e.lead = titles.get(e.context, "")
@@ -617,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
     if hyper.leads:
         for examples in (train, held_pos, held_neg):
-            with_leads(examples, data["data"])
+            titled(examples, data["data"])
     features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
     eval_pos = held_pos[:hyper.eval_questions]
     eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
