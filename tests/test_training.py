@@ -29,7 +29,7 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
             "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
-            "--say-frames", "1", "--leads", "1", "--inswap-share", "0.2"]
+            "--say-frames", "1", "--leads", "1", "--inswap-share", "0.2", "--occasions", "1"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -76,6 +76,25 @@ def test_reported_statements_become_say_about_questions_and_near_misses():
     assert said.answer == "people join into a society to achieve unity while preserving individual freedom"
     assert context[said.answer_start:said.answer_start + len(said.answer)] == said.answer
     assert unsaid.answer is None and unsaid.question == "What did Rousseau say about elephants?"
+
+
+def test_a_statement_told_with_its_occasion_is_answered_with_the_statement_not_the_occasion():
+    train_reader = training("train_reader")
+    context = ("The council met in March. Rousseau argued that people join into a society to achieve unity "
+               "while preserving individual freedom. The book sold well.")
+    articles = [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
+        {"id": "q", "question": "What did the council discuss in the Geneva house about elephants?", "answers": []}]}]}]
+    told = train_reader.occasions(articles, 0)
+    statement = "people join into a society to achieve unity while preserving individual freedom"
+    inserted, fronted = [e for e in told if e.kind == "occasion"]
+    assert inserted.context.startswith("The council met in March. Rousseau argued ")
+    assert inserted.context.endswith(f" that {statement}. The book sold well.")
+    assert fronted.context.startswith("The council met in March. People join into a society")
+    assert ", Rousseau argued " in fronted.context and fronted.context.endswith(". The book sold well.")
+    for e in (inserted, fronted):  # the statement is the answer, verbatim, wherever the occasion went
+        assert e.question.startswith("What did Rousseau say about ")
+        assert e.context[e.answer_start:e.answer_start + len(e.answer)].lower() == statement
+    assert {e.question for e in told if e.kind == "unoccasion"} == {"What did Rousseau say about elephants?"}
 
 
 def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():

@@ -35,9 +35,12 @@ about <topic>?") made from the paragraphs' reported statements, with the stateme
 answer, and the same question about a noun the paragraph lacks, unanswerable (``statements``).
 ``--say-frames N`` adds, N times over, SQuAD's "What do/does/did ...?" questions asked as a
 reader of the news asks them ("What does the article say ...?", "What did <title> say ...?"),
-with their answers (``framed``). ``--leads 1`` reads every context after its article's title,
-as the product reads a passage after its document's title and section (``qa.reading``): the
-title often names who "he" or "the President" is; no answer is ever taken from it.
+with their answers (``framed``). ``--occasions N`` adds, N times over, those statements told
+the way the news tells them, with the occasion after the verb ("S, X said at a meeting on
+trade."), answered with S and never with the occasion (``occasions``). ``--leads 1`` reads
+every context after its article's title, as the product reads a passage after its document's
+title and section (``qa.reading``): the title often names who "he" or "the President" is; no
+answer is ever taken from it.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -259,6 +262,61 @@ def statements(articles: list[dict], seed: int) -> list[Example]:
                     if absent:
                         out.append(Example(f"{base}:unsaid", f"What did {speaker} say about {absent[0]}?",
                                            context, None, kind="unsaid"))
+    return out
+
+
+_SAID_THAT = re.compile(rf"\b{_SPEAKER} (?P<verb>{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,160}})(?P<end>\.)?")
+_OCCASIONS = ("at a meeting on {n} and {m}", "at a conference on {n}", "in a speech on {n}", "in an interview with {N}",
+              "during a visit to {N}", "at a press conference in {N}", "on {day}", "in a letter to {N}",
+              "at a session of the {n} council", "in an address to the {n} committee")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def occasions(articles: list[dict], seed: int) -> list[Example]:
+    """The statements of ``statements`` told the way the news tells them, with the occasion
+    after the verb: "X said that S." rewritten as "X said at a meeting on trade and industry
+    that S." and as "S, X said at a meeting on trade and industry."; "What did X say about
+    <topic>?" is answered with S, never with the occasion, and the same question about a noun
+    the paragraph lacks is unanswerable (``occasion``/``unoccasion``). Every stage trained on
+    statements alone took the occasion for the answer ("What did Putin say about cyber
+    security?" -> "at a meeting on communications and IT industry")."""
+    rng = random.Random(seed)
+    nouns = sorted({m.group(1) for a in articles for p in a["paragraphs"] for qa in p["qas"]
+                    for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS})
+    names = sorted({m.group() for a in articles for p in a["paragraphs"][:3] for m in _NAME.finditer(p["context"])})
+    if not nouns or not names:
+        return []
+    out = []
+    for a in articles:
+        for n, p in enumerate(a["paragraphs"]):
+            context = p["context"]
+            for m in _SAID_THAT.finditer(context):
+                content, speaker, verb = m.group("content").rstrip(" ,"), m.group("speaker"), m.group("verb")
+                if len(m.group("content")) == 160:
+                    continue  # cut off at the pattern's limit, not at the statement's end
+                topics = [t.group(1) for t in _NOUN.finditer(content) if t.group(1) not in _NOT_TOPICS]
+                if (not topics or not 4 <= len(content.split()) <= 25
+                        or speaker.split()[-1].lower() in ("he", "she", "who", "which", "that", "it")):
+                    continue
+                occasion = rng.choice(_OCCASIONS).format(n=rng.choice(nouns), m=rng.choice(nouns),
+                                                         N=rng.choice(names), day=rng.choice(_DAYS))
+                told = speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
+                fronted = f"{content[0].upper()}{content[1:]}, {told} {verb} {occasion}."
+                inserted = f"{speaker} {verb} {occasion} that {content}" + (m.group("end") or " ")
+                question = f"What did {told} say about {rng.choice(topics)}?"
+                absent = next((w for w in rng.sample(nouns, min(20, len(nouns)))
+                               if not re.search(rf"\b{w}", context.lower())), None)
+                ways = [("inserted", inserted, len(inserted) - len(content) - 1)]
+                if m.group("end") and (m.start() == 0 or context[m.start() - 2:m.start()] in (". ", "! ", "? ")):
+                    ways.append(("fronted", fronted, 0))  # the whole sentence is the statement
+                for way, sentence, at in ways:
+                    told_context = context[:m.start()] + sentence + context[m.end() - (not m.group("end")):]
+                    base = f"{a['title']}:{n}:{m.start()}:{way}"
+                    out.append(Example(f"{base}:occasion", question, told_context, sentence[at:at + len(content)],
+                                       m.start() + at, kind="occasion"))
+                    if absent:
+                        out.append(Example(f"{base}:unoccasion", f"What did {told} say about {absent}?",
+                                           told_context, None, kind="unoccasion"))
     return out
 
 
@@ -577,6 +635,7 @@ class Hyper:
     inswap_share: float = 0.0  # the share of ``inswap`` negatives (likewise)
     statements: int = 0  # how many times each "What did X say about Y?" example is repeated (0: none)
     say_frames: int = 0  # how many times each "What does the article say ...?" example is repeated (0: none)
+    occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
     leads: int = 0  # 1: each context is read after its article's title (the product reads a passage's title)
 
 
@@ -613,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed, kinds)
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
+    train += occasions(train_articles, hyper.seed) * hyper.occasions
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
