@@ -46,6 +46,10 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert 0 < record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] <= 12
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
+    # So is the one for a question read against its own paragraph, over the kinds SQuAD 2.0's writers used.
+    assert qa.Reader(weights).threshold == record["threshold"]
+    assert set(record["held_out_reading"]["kind_weights"]) <= set(choose_threshold.SQUAD2_WAYS)
+    assert 0 <= record["held_out_reading"]["NoAns_accuracy"] <= 100
     # The exported weights load into the product's reader and read, after the passage's title.
     assert qa.Reader(weights).leads and record["hyperparameters"]["inswap_share"] == 0.2
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."], ["Notre Dame"])
