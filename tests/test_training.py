@@ -99,6 +99,14 @@ def test_a_statement_told_with_its_occasion_is_answered_with_the_statement_not_t
         assert e.question.startswith("What did Rousseau say about ")
         assert e.context[e.answer_start:e.answer_start + len(e.answer)].lower() == statement
     assert {e.question for e in told if e.kind == "unoccasion"} == {"What did Rousseau say about elephants?"}
+    # Asked where (or when) it was said, the occasion is the answer.
+    asked = [e for e in train_reader.occasions(articles, 0, asked=True) if e.kind == "asked"]
+    assert [e for e in train_reader.occasions(articles, 0, asked=True) if e.kind != "asked"] == told
+    assert len(asked) == 2 and all(e.question.startswith(("Where did Rousseau say that people join into",
+                                                          "When did Rousseau say that people join into"))
+                                   for e in asked)
+    assert all(e.context[e.answer_start:e.answer_start + len(e.answer)] == e.answer
+               and f"Rousseau argued {e.answer}" in e.context for e in asked)
 
 
 def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():

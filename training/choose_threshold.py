@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--train", type=Path, required=True, help="SQuAD v1.1 train JSON")
     p.add_argument("--weights", type=Path, default=reading.WEIGHTS)
     p.add_argument("--limit", type=int, help="a random sample of N held-out questions (seeded)")
+    p.add_argument("--reading-only", action="store_true",
+                   help="choose only the reading threshold; leave the choices for retrieved passages as they are")
     args = p.parse_args(argv)
     record_path = args.weights.with_suffix(".json")
     record = json.loads(record_path.read_text(encoding="utf-8"))
@@ -71,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     if record.get("articles_used"):
         data = {"data": data["data"][:record["articles_used"]]}
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
+    if args.reading_only:
+        record["threshold"], record["held_out_reading"] = reading_threshold(qa.Reader(args.weights), held, hyper,
+                                                                            args.limit)
+        record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({"threshold": record["threshold"], "held_out_reading": record["held_out_reading"]}, indent=1))
+        return 0
     positives = train_reader.positives(held)
     kinds = train_reader.kinds_for(hyper.topic_share, hyper.inswap_share)
     negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1, kinds)

@@ -272,12 +272,14 @@ _OCCASIONS = ("at a meeting on {n} and {m}", "at a conference on {n}", "in a spe
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def occasions(articles: list[dict], seed: int) -> list[Example]:
+def occasions(articles: list[dict], seed: int, asked: bool = False) -> list[Example]:
     """The statements of ``statements`` told the way the news tells them, with the occasion
     after the verb: "X said that S." rewritten as "X said at a meeting on trade and industry
     that S." and as "S, X said at a meeting on trade and industry."; "What did X say about
     <topic>?" is answered with S, never with the occasion, and the same question about a noun
-    the paragraph lacks is unanswerable (``occasion``/``unoccasion``). Every stage trained on
+    the paragraph lacks is unanswerable (``occasion``/``unoccasion``). With ``asked``, also
+    "Where (when) did X say that <its first words>?", answered with the occasion (``asked``).
+    Every stage trained on
     statements alone took the occasion for the answer ("What did Putin say about cyber
     security?" -> "at a meeting on communications and IT industry")."""
     rng = random.Random(seed)
@@ -317,6 +319,12 @@ def occasions(articles: list[dict], seed: int) -> list[Example]:
                     if absent:
                         out.append(Example(f"{base}:unoccasion", f"What did {told} say about {absent}?",
                                            told_context, None, kind="unoccasion"))
+                    if asked:  # the occasion answers where or when it was said, never what
+                        said_at = m.start() + sentence.index(f" {verb} {occasion}") + len(verb) + 2
+                        wh = "When" if occasion.startswith("on ") else "Where"
+                        gist = " ".join(content.split()[:8]).rstrip(",")
+                        out.append(Example(f"{base}:asked", f"{wh} did {told} say that {gist}?", told_context,
+                                           occasion, said_at, kind="asked"))
     return out
 
 
@@ -636,6 +644,7 @@ class Hyper:
     statements: int = 0  # how many times each "What did X say about Y?" example is repeated (0: none)
     say_frames: int = 0  # how many times each "What does the article say ...?" example is repeated (0: none)
     occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
+    occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
     leads: int = 0  # 1: each context is read after its article's title (the product reads a passage's title)
 
 
@@ -673,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
     train += occasions(train_articles, hyper.seed) * hyper.occasions
+    train += [e for e in occasions(train_articles, hyper.seed, asked=True) if e.kind == "asked"] * hyper.occasions_asked
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
