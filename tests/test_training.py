@@ -99,6 +99,10 @@ def test_a_statement_told_with_its_occasion_is_answered_with_the_statement_not_t
         assert e.question.startswith("What did Rousseau say about ")
         assert e.context[e.answer_start:e.answer_start + len(e.answer)].lower() == statement
     assert {e.question for e in told if e.kind == "unoccasion"} == {"What did Rousseau say about elephants?"}
+    # An occasion may name the very topic asked about; the statement is still the answer.
+    (on_topic, *_) = [e for e in train_reader.occasions(articles, 0, on_topic=1.0) if e.kind == "occasion"]
+    topic = on_topic.question.removeprefix("What did Rousseau say about ").rstrip("?")
+    assert f" on {topic}" in on_topic.context and on_topic.answer.lower() == statement
     # Asked where (or when) it was said, the occasion is the answer.
     asked = [e for e in train_reader.occasions(articles, 0, asked=True) if e.kind == "asked"]
     assert [e for e in train_reader.occasions(articles, 0, asked=True) if e.kind != "asked"] == told

@@ -269,16 +269,19 @@ _SAID_THAT = re.compile(rf"\b{_SPEAKER} (?P<verb>{_VERBS}) that (?P<content>[^.;
 _OCCASIONS = ("at a meeting on {n} and {m}", "at a conference on {n}", "in a speech on {n}", "in an interview with {N}",
               "during a visit to {N}", "at a press conference in {N}", "on {day}", "in a letter to {N}",
               "at a session of the {n} council", "in an address to the {n} committee")
+_ON_TOPIC = ("at a meeting on {}", "at a conference on {}", "in a speech on {}", "at a forum on {} and industry")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def occasions(articles: list[dict], seed: int, asked: bool = False) -> list[Example]:
+def occasions(articles: list[dict], seed: int, asked: bool = False, on_topic: float = 0.0) -> list[Example]:
     """The statements of ``statements`` told the way the news tells them, with the occasion
     after the verb: "X said that S." rewritten as "X said at a meeting on trade and industry
     that S." and as "S, X said at a meeting on trade and industry."; "What did X say about
     <topic>?" is answered with S, never with the occasion, and the same question about a noun
     the paragraph lacks is unanswerable (``occasion``/``unoccasion``). With ``asked``, also
     "Where (when) did X say that <its first words>?", answered with the occasion (``asked``).
+    A share ``on_topic`` of the occasions names the topic asked about ("X said at a meeting on
+    taxes that S." for "What did X say about taxes?"): the occasion is still not what was said.
     Every stage trained on
     statements alone took the occasion for the answer ("What did Putin say about cyber
     security?" -> "at a meeting on communications and IT industry")."""
@@ -303,9 +306,12 @@ def occasions(articles: list[dict], seed: int, asked: bool = False) -> list[Exam
                 occasion = rng.choice(_OCCASIONS).format(n=rng.choice(nouns), m=rng.choice(nouns),
                                                          N=rng.choice(names), day=rng.choice(_DAYS))
                 told = speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
+                topic = rng.choice(topics)
+                if on_topic and rng.random() < on_topic:  # the occasion names what the question asks about
+                    occasion = rng.choice(_ON_TOPIC).format(topic)
                 fronted = f"{content[0].upper()}{content[1:]}, {told} {verb} {occasion}."
                 inserted = f"{speaker} {verb} {occasion} that {content}" + (m.group("end") or " ")
-                question = f"What did {told} say about {rng.choice(topics)}?"
+                question = f"What did {told} say about {topic}?"
                 absent = next((w for w in rng.sample(nouns, min(20, len(nouns)))
                                if not re.search(rf"\b{w}", context.lower())), None)
                 ways = [("inserted", inserted, len(inserted) - len(content) - 1)]
@@ -645,6 +651,7 @@ class Hyper:
     say_frames: int = 0  # how many times each "What does the article say ...?" example is repeated (0: none)
     occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
     occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
+    occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
     leads: int = 0  # 1: each context is read after its article's title (the product reads a passage's title)
 
 
@@ -681,8 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed, kinds)
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
-    train += occasions(train_articles, hyper.seed) * hyper.occasions
-    train += [e for e in occasions(train_articles, hyper.seed, asked=True) if e.kind == "asked"] * hyper.occasions_asked
+    told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
+    train += [e for e in told if e.kind != "asked"] * hyper.occasions
+    train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
