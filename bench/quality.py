@@ -75,16 +75,25 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions of each SQuAD file")
     parser.add_argument("--cache", type=Path, default=ROOT / ".qa-eval", help="where the SQuAD indexes are kept")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "quality.json")
-    parser.add_argument("--skip-open", action="store_true", help="only the reading setting of SQuAD")
+    parser.add_argument("--skip-open", action="store_true",
+                        help="only the reading setting of SQuAD (the open figures already in --out are kept, marked)")
     parser.add_argument("--open-limit", type=int, help="only the first N questions in the open setting")
     args = parser.parse_args()
     missing = [str(p) for p in SQUAD.values() if not p.exists()]
     if missing:
         raise SystemExit(f"missing {', '.join(missing)}: download the SQuAD dev sets from "
                          "https://rajpurkar.github.io/SQuAD-explorer/ into ../shared/data/")
+    earlier = load(args.out) or {}
     results = {"machine": machine(), "article": article(),
                "squad": [squad(name, path, args.cache, args.limit, not args.skip_open, args.open_limit)
                          for name, path in SQUAD.items()]}
+    if "note" in earlier:  # written by hand: what the figures mean beyond the numbers
+        results = {"machine": results["machine"], "note": earlier["note"], **results}
+    if args.skip_open:  # keep the open setting's figures of the earlier run, marked as such
+        kept = {entry["name"]: entry["open"] for entry in earlier.get("squad", []) if "open" in entry}
+        for entry in results["squad"]:
+            if entry["name"] in kept:
+                entry["open"] = {**kept[entry["name"]], "kept_from_an_earlier_run": True}
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     write_report(quality=results, speed=load(ROOT / "bench" / "results.json"))
     print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
