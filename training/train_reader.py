@@ -236,33 +236,49 @@ def statements(articles: list[dict], seed: int) -> list[Example]:
     join into civil society ..."), with the statement as the answer and a noun of it as the
     topic; and the same question about a noun the paragraph lacks, unanswerable."""
     rng = random.Random(seed)
-    nouns = sorted({m.group(1) for a in articles for p in a["paragraphs"] for qa in p["qas"]
-                    for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS})
+    nouns = _question_nouns(articles)
     out = []
     for a in articles:
         for n, p in enumerate(a["paragraphs"]):
             context = p["context"]
-            lowered = context.lower()
             for pattern in _REPORTED:
                 for m in pattern.finditer(context):
                     content = m.group("content").rstrip(" ,")
-                    if len(content.split()) > 25:
+                    reported = _reported(content, m.group("speaker"))
+                    if not reported:
                         continue
-                    topics = [t.group(1) for t in _NOUN.finditer(content) if t.group(1) not in _NOT_TOPICS]
-                    speaker = m.group("speaker")
-                    speaker = speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
-                    if (not topics or len(content.split()) < 4
-                            or speaker.split()[-1].lower() in ("he", "she", "who", "which", "that", "it")):
-                        continue
+                    topics, speaker = reported
                     base = f"{a['title']}:{n}:{m.start()}"
                     out.append(Example(f"{base}:said", f"What did {speaker} say about {rng.choice(topics)}?",
                                        context, content, m.start("content"), kind="said"))
-                    absent = [w for w in rng.sample(nouns, min(20, len(nouns)))
-                              if not re.search(rf"\b{w}", lowered)]
+                    absent = _absent(nouns, context, rng)
                     if absent:
-                        out.append(Example(f"{base}:unsaid", f"What did {speaker} say about {absent[0]}?",
+                        out.append(Example(f"{base}:unsaid", f"What did {speaker} say about {absent}?",
                                            context, None, kind="unsaid"))
     return out
+
+
+def _question_nouns(articles: list[dict]) -> list[str]:
+    """The nouns (``_NOUN``, not ``_NOT_TOPICS``) of the articles' questions, sorted."""
+    return sorted({m.group(1) for a in articles for p in a["paragraphs"] for qa in p["qas"]
+                   for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS})
+
+
+def _reported(content: str, speaker: str) -> tuple[list[str], str] | None:
+    """The topics (nouns) of a reported statement and its speaker as a question names them
+    ("the minister", not "The minister"); None for a statement of fewer than 4 or more than 25
+    words, one without a topic, or one whose speaker is a pronoun."""
+    topics = [t.group(1) for t in _NOUN.finditer(content) if t.group(1) not in _NOT_TOPICS]
+    if (not topics or not 4 <= len(content.split()) <= 25
+            or speaker.split()[-1].lower() in ("he", "she", "who", "which", "that", "it")):
+        return None
+    return topics, speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
+
+
+def _absent(nouns: list[str], context: str, rng: random.Random) -> str | None:
+    """The first of 20 of ``nouns`` drawn at random that ``context`` lacks, if any."""
+    lowered = context.lower()
+    return next((w for w in rng.sample(nouns, min(20, len(nouns))) if not re.search(rf"\b{w}", lowered)), None)
 
 
 _SAID_THAT = re.compile(rf"\b{_SPEAKER} (?P<verb>{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,160}})(?P<end>\.)?")
@@ -282,12 +298,10 @@ def occasions(articles: list[dict], seed: int, asked: bool = False, on_topic: fl
     "Where (when) did X say that <its first words>?", answered with the occasion (``asked``).
     A share ``on_topic`` of the occasions names the topic asked about ("X said at a meeting on
     taxes that S." for "What did X say about taxes?"): the occasion is still not what was said.
-    Every stage trained on
-    statements alone took the occasion for the answer ("What did Putin say about cyber
-    security?" -> "at a meeting on communications and IT industry")."""
+    Every stage trained on statements alone took the occasion for the answer ("What did Putin
+    say about cyber security?" -> "at a meeting on communications and IT industry")."""
     rng = random.Random(seed)
-    nouns = sorted({m.group(1) for a in articles for p in a["paragraphs"] for qa in p["qas"]
-                    for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS})
+    nouns = _question_nouns(articles)
     names = sorted({m.group() for a in articles for p in a["paragraphs"][:3] for m in _NAME.finditer(p["context"])})
     if not nouns or not names:
         return []
@@ -297,23 +311,19 @@ def occasions(articles: list[dict], seed: int, asked: bool = False, on_topic: fl
             context = p["context"]
             for m in _SAID_THAT.finditer(context):
                 content, speaker, verb = m.group("content").rstrip(" ,"), m.group("speaker"), m.group("verb")
-                if len(m.group("content")) == 160:
-                    continue  # cut off at the pattern's limit, not at the statement's end
-                topics = [t.group(1) for t in _NOUN.finditer(content) if t.group(1) not in _NOT_TOPICS]
-                if (not topics or not 4 <= len(content.split()) <= 25
-                        or speaker.split()[-1].lower() in ("he", "she", "who", "which", "that", "it")):
-                    continue
+                reported = _reported(content, speaker)
+                if len(m.group("content")) == 160 or not reported:
+                    continue  # (160: cut off at the pattern's limit, not at the statement's end)
+                topics, told = reported
                 occasion = rng.choice(_OCCASIONS).format(n=rng.choice(nouns), m=rng.choice(nouns),
                                                          N=rng.choice(names), day=rng.choice(_DAYS))
-                told = speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
                 topic = rng.choice(topics)
                 if on_topic and rng.random() < on_topic:  # the occasion names what the question asks about
                     occasion = rng.choice(_ON_TOPIC).format(topic)
                 fronted = f"{content[0].upper()}{content[1:]}, {told} {verb} {occasion}."
                 inserted = f"{speaker} {verb} {occasion} that {content}" + (m.group("end") or " ")
                 question = f"What did {told} say about {topic}?"
-                absent = next((w for w in rng.sample(nouns, min(20, len(nouns)))
-                               if not re.search(rf"\b{w}", context.lower())), None)
+                absent = _absent(nouns, context, rng)
                 ways = [("inserted", inserted, len(inserted) - len(content) - 1)]
                 if m.group("end") and (m.start() == 0 or context[m.start() - 2:m.start()] in (". ", "! ", "? ")):
                     ways.append(("fronted", fronted, 0))  # the whole sentence is the statement
@@ -688,9 +698,10 @@ def main(argv: list[str] | None = None) -> int:
     train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed, kinds)
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
-    told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
-    train += [e for e in told if e.kind != "asked"] * hyper.occasions
-    train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
+    if hyper.occasions or hyper.occasions_asked:
+        told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
+        train += [e for e in told if e.kind != "asked"] * hyper.occasions
+        train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
