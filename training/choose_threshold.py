@@ -73,11 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     if record.get("articles_used"):
         data = {"data": data["data"][:record["articles_used"]]}
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
-    if args.reading_only:
-        record["threshold"], record["held_out_reading"] = reading_threshold(qa.Reader(args.weights), held, hyper)
-        record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        print(json.dumps({"threshold": record["threshold"], "held_out_reading": record["held_out_reading"]}, indent=1))
-        return 0
+    reader = qa.Reader(args.weights)
+    chosen = {} if args.reading_only else choose_open(reader, held, hyper, args.limit)
+    chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper)
+    record.update(chosen)
+    record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(chosen, indent=1))
+    return 0
+
+
+def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> dict:
+    """The choices for retrieved passages, as the bot reads them (``retrieval_weight``,
+    ``read_within``, ``threshold_open``), and their figures (``held_out_open``)."""
     positives = train_reader.positives(held)
     kinds = train_reader.kinds_for(hyper.topic_share, hyper.inswap_share)
     negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1, kinds)
@@ -85,13 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
                                                            if e.kind in train_reader.CHANGED]
-    if args.limit:  # a sample of both kinds, the same every time
-        cases = random.Random(hyper.seed).sample(cases, min(args.limit, len(cases)))
+    if limit:  # a sample of both kinds, the same every time
+        cases = random.Random(hyper.seed).sample(cases, min(limit, len(cases)))
     docs, _ = squad_documents({"data": held})
     # English questions only: the multilingual vectors would never be read (qa.Index.dense).
     index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False,
                            settings=qa.Settings(multilingual=False))
-    reader = qa.Reader(args.weights)
     answerer = qa.ReaderAnswerer(reader)
     retriever = qa.Retriever()
     rows = []  # per question: the margin, retrieval score and F1 of each passage's best span, best passage first
@@ -124,22 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         if f1_at(within, answerable, best[1], best[2]) >= best[0] - 1e-9:
             read_within, passages_read = gap, float(np.mean([len(r) for r in within]))
             break
-    record["retrieval_weight"] = best[1]
-    record["read_within"] = read_within
-    record["threshold_open"] = best[2]
-    record["held_out_open"] = {
+    return {"retrieval_weight": best[1], "read_within": read_within, "threshold_open": best[2], "held_out_open": {
         "paragraphs": len(docs), "questions": int(answerable.sum()), "unanswerable": int((~answerable).sum()),
         "passages_read": answerer.passages_read, "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
         "f1": 100 * best[0], "HasAns_f1": 100 * best[3], "NoAns_accuracy": 100 * best[4],
         "HasAns_f1_always_answering": 100 * best[5],
         "read_within_tried": list(READ_WITHIN), "passages_read_within": round(passages_read, 3),
-    }
-    record["threshold"], record["held_out_reading"] = reading_threshold(reader, held, hyper)
-    record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({"retrieval_weight": best[1], "threshold_open": best[2], "read_within": read_within,
-                      **record["held_out_open"], "threshold": record["threshold"],
-                      "held_out_reading": record["held_out_reading"]}, indent=1))
-    return 0
+    }}
 
 
 def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float, dict]:
@@ -150,10 +147,9 @@ def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float
     positives = train_reader.positives(held)
     shares = {k: v / sum(SQUAD2_WAYS.values()) for k, v in SQUAD2_WAYS.items()}
     negatives = train_reader.make_negatives(held, 1.0, hyper.seed + 2, shares)
-    titles = {p["context"]: a["title"].replace("_", " ") for a in held for p in a["paragraphs"]}
-    examples = positives + negatives
+    examples = train_reader.titled(positives + negatives, held) if reader.leads else positives + negatives
     spans = reader.read_pairs([e.question for e in examples], [e.context for e in examples],
-                              [titles[e.context] for e in examples] if reader.leads else None)
+                              [e.lead for e in examples] if reader.leads else None)
     margin = np.array([s.margin if s else -math.inf for s in spans])
     f1 = np.array([squad.f1(e.answer, e.context[s.start:s.end]) if s else 0.0
                    for e, s in zip(positives, spans[:len(positives)], strict=True)])
