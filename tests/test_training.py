@@ -69,12 +69,17 @@ def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
     assert train_reader._retopic("What did the minister say about the taxes?", context, [], random.Random(0)) is None
 
 
+def rousseau(context: str, question: str) -> list[dict]:
+    """One SQuAD article, "Rousseau", of one paragraph with one (unanswered) question."""
+    return [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
+        {"id": "q", "question": question, "answers": []}]}]}]
+
+
 def test_reported_statements_become_say_about_questions_and_near_misses():
     train_reader = training("train_reader")
     context = ("The council met in March. Rousseau argued that people join into a society to achieve unity "
                "while preserving individual freedom.")
-    articles = [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
-        {"id": "q", "question": "What did the council discuss in the elephants house?", "answers": []}]}]}]
+    articles = rousseau(context, "What did the council discuss in the elephants house?")
     said, unsaid = train_reader.statements(articles, 0)
     assert said.kind == "said" and said.question.startswith("What did Rousseau say about ")
     assert said.answer == "people join into a society to achieve unity while preserving individual freedom"
@@ -86,8 +91,7 @@ def test_a_statement_told_with_its_occasion_is_answered_with_the_statement_not_t
     train_reader = training("train_reader")
     context = ("The council met in March. Rousseau argued that people join into a society to achieve unity "
                "while preserving individual freedom. The book sold well.")
-    articles = [{"title": "Rousseau", "paragraphs": [{"context": context, "qas": [
-        {"id": "q", "question": "What did the council discuss in the Geneva house about elephants?", "answers": []}]}]}]
+    articles = rousseau(context, "What did the council discuss in the Geneva house about elephants?")
     told = train_reader.occasions(articles, 0)
     statement = "people join into a society to achieve unity while preserving individual freedom"
     inserted, fronted = [e for e in told if e.kind == "occasion"]
