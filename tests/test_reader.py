@@ -172,3 +172,20 @@ def test_a_lead_is_read_but_never_answered_from():
     [plain] = reader.read("When was he born?", [text])
     [led] = reader.read("When was he born?", [text], leads=["Mary Holt"])
     assert text[led.start:led.end] == text[plain.start:plain.end] == "1874"  # offsets count from the text
+
+
+def test_a_span_never_crosses_a_sentence_boundary():
+    from qa.reading import sentence_starts
+
+    # A passage of the article: unbounded, the shipped reader's best span for the headline
+    # question was "a meeting on communications and IT industry. The head of state called for
+    # being proactive", two sentences' pieces.
+    text = ("Russia should “pick up on the trends” in digitalization that arose during the coronavirus "
+            "pandemic, President Vladimir Putin said at a meeting on communications and IT industry. The head "
+            "of state called for being proactive, while ensuring cyber security, TASS writes.\n\n“It’s "
+            "necessary, as they say, to catch these trends of switching to digital [technologies], to take an "
+            "example from the leading digitalization companies,” Putin said.")
+    starts = sentence_starts(text)
+    assert len(starts) == 3
+    [span] = qa.Reader().read(HEADLINE, [text])
+    assert not any(span.start < s < span.end for s in starts), text[span.start:span.end]

@@ -532,7 +532,8 @@ def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, 
     with torch.autocast("cpu", dtype=torch.bfloat16):
         starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
     model.train()
-    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips)
+    spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips,
+                           [reading.sentence_starts(t) for t in texts])
     return [(e.context[s.start:s.end], s.margin) if s else ("", -math.inf)
             for e, s in zip(examples, spans, strict=True)]
 
