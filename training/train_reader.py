@@ -46,7 +46,8 @@ The no-answer threshold maximizes F1 on held-out questions weighted half answera
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
 
 Their target is the [CLS] token, as is that of any window of a long paragraph that does not
-hold the answer. Training runs in bf16 autocast on the CPU (about 1.5x fp32 here), with the
+hold the answer. Training runs in bf16 autocast where the CPU has it natively (about 1.5x fp32), else in fp32
+(emulated bf16 is over 10x slower), with the
 word embeddings frozen (they are the packaged ones and are not shipped). It checkpoints every
 ``--checkpoint-minutes`` into ``--out`` and resumes from there when started again with the
 same arguments. ``--export`` writes the shipped weights (int8 linear rows, fp16 rest) and
@@ -529,7 +530,7 @@ def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, 
                     max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
                     return_offsets_mapping=True, padding=False)
     model.eval()
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+    with reading.precision():
         starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
     model.train()
     spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips,
@@ -749,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     losses = []
     while step < steps:
         rows = order[step % len(order)]
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with reading.precision():
             out = model(**tensors(features, rows))
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
