@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     reader = qa.Reader(args.weights)
     chosen = {} if args.reading_only else choose_open(reader, held, hyper, args.limit)
     chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper)
+    chosen["thresholds_chosen_by"] = " ".join(["python training/choose_threshold.py", *(argv or sys.argv[1:])])
     record.update(chosen)
     record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(chosen, indent=1))
