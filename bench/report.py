@@ -17,7 +17,10 @@ SHARED = ROOT.parent / "shared"
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+    from qa.reading import bf16_native  # the reader's precision here: timings differ by 1.6x
+
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "reader": "bf16" if bf16_native() else "fp32"}
 
 
 def load(path: Path) -> dict | None:
@@ -38,7 +41,8 @@ def table(rows: list[dict]) -> str:
 
 
 def _machine_line(m: dict) -> str:
-    return f"{m['cores']} cores, {m['cpu']}, Python {m['python']}"
+    reader = f", the reader in {m['reader']}" if "reader" in m else ""
+    return f"{m['cores']} cores, {m['cpu']}, Python {m['python']}{reader}"
 
 
 def quality_section(q: dict) -> list[str]:
