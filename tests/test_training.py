@@ -33,6 +33,9 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
+    import torch  # --device auto: a GPU if there is one
+
+    assert record["trained_on"] == (torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu (1 threads)")
     assert len(record["train_data_sha256"]) == 64 and record["held_out"]["questions"] > 0
     assert [e["step"] for e in record["log"]] == [2, 3]
     assert not list(tmp_path.rglob("*.pt")) and not list(tmp_path.rglob("*.bin"))  # safetensors only

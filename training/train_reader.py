@@ -47,8 +47,8 @@ not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
 
 Their target is the [CLS] token, as is that of any window of a long paragraph that does not
 hold the answer. Training runs in bf16 autocast where the CPU has it natively (about 1.5x fp32), else in fp32
-(emulated bf16 is over 10x slower), with the
-word embeddings frozen (they are the packaged ones and are not shipped). It checkpoints every
+(emulated bf16 is over 10x slower); on a CUDA GPU (``--device``; auto: one if there is one) in bf16
+autocast. The word embeddings are frozen (they are the packaged ones and are not shipped). It checkpoints every
 ``--checkpoint-minutes`` into ``--out`` and resumes from there when started again with the
 same arguments. ``--export`` writes the shipped weights (int8 linear rows, fp16 rest) and
 their record: seed, data hash, hyperparameters, steps and the held-out figures.
@@ -504,7 +504,7 @@ def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list
     return out
 
 
-def tensors(features: dict[str, np.ndarray], rows: list[int]) -> dict[str, torch.Tensor]:
+def tensors(features: dict[str, np.ndarray], rows: list[int], device: str = "cpu") -> dict[str, torch.Tensor]:
     width = int(max(features["lengths"][i] for i in rows))
     ids = np.zeros((len(rows), width), dtype=np.int64)
     types = np.zeros_like(ids)
@@ -514,10 +514,10 @@ def tensors(features: dict[str, np.ndarray], rows: list[int]) -> dict[str, torch
         ids[r, :b - a] = features["ids"][a:b]
         types[r, :b - a] = features["types"][a:b]
         mask[r, :b - a] = 1
-    return {"input_ids": torch.from_numpy(ids), "token_type_ids": torch.from_numpy(types),
-            "attention_mask": torch.from_numpy(mask),
-            "start_positions": torch.from_numpy(features["start"][rows].astype(np.int64)),
-            "end_positions": torch.from_numpy(features["end"][rows].astype(np.int64))}
+    batch = {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
+             "start_positions": features["start"][rows].astype(np.int64),
+             "end_positions": features["end"][rows].astype(np.int64)}
+    return {k: torch.from_numpy(v).to(device) for k, v in batch.items()}
 
 
 # --- held-out evaluation ---------------------------------------------------------------------
@@ -530,8 +530,7 @@ def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, 
                     max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
                     return_offsets_mapping=True, padding=False)
     model.eval()
-    with reading.precision():
-        starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
+    starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
     model.train()
     spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips,
                            [reading.sentence_starts(t) for t in texts])
@@ -588,11 +587,11 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
     for i, name in enumerate(names):
         s = state["state"].get(i)
         if s:
-            moments[f"{name}.exp_avg"] = s["exp_avg"].contiguous()
-            moments[f"{name}.exp_avg_sq"] = s["exp_avg_sq"].contiguous()
+            moments[f"{name}.exp_avg"] = s["exp_avg"].cpu().contiguous()
+            moments[f"{name}.exp_avg_sq"] = s["exp_avg_sq"].cpu().contiguous()
     tmp = folder / "checkpoint.tmp"
     tmp.mkdir(exist_ok=True)
-    save_file({n: p.detach().contiguous() for n, p in params.items()}, str(tmp / "model.safetensors"))
+    save_file({n: p.detach().cpu().contiguous() for n, p in params.items()}, str(tmp / "model.safetensors"))
     save_file(moments, str(tmp / "optimizer.safetensors"))
     (tmp / "state.json").write_text(json.dumps({"step": step, "scheduler": scheduler.state_dict(),
                                                 "adam_step": step, "log": log}))
@@ -631,7 +630,7 @@ def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, lis
 def export(model, path: Path, record: dict) -> None:
     """The shipped weights (everything but the word embeddings) and their record."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {n: t for n, t in model.state_dict().items() if "word_embeddings" not in n}
+    state = {n: t.cpu() for n, t in model.state_dict().items() if "word_embeddings" not in n}
     tmp = path.with_suffix(".tmp")
     save_file(reading.quantize(state), str(tmp), metadata={"format": "articleqa-reader-1"})
     tmp.replace(path)
@@ -677,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkpoint-minutes", type=float, default=10.0)
     p.add_argument("--eval-every", type=int, default=400, help="steps between held-out evaluations")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="where to train (auto: a CUDA GPU if there is one, in bf16 autocast)")
     p.add_argument("--init", type=Path, metavar="READER.safetensors",
                    help="start from these reader weights (the shipped ones, to train further) instead of "
                         "the packaged MiniLM with a new span head")
@@ -728,7 +729,9 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()  # what is left is long-lived: the collector need not walk it again
 
-    model = reading.load_model(args.init)
+    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+    print(f"training on {device}", flush=True)
+    model = reading.load_model(args.init).to(device)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     model.train()
     params = trainable(model)
@@ -750,8 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     losses = []
     while step < steps:
         rows = order[step % len(order)]
-        with reading.precision():
-            out = model(**tensors(features, rows))
+        with reading.precision(device):
+            out = model(**tensors(features, rows, device))
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
         optimizer.step()
@@ -772,11 +775,12 @@ def main(argv: list[str] | None = None) -> int:
             save_checkpoint(args.out, model, optimizer, scheduler, step, log)
             last_save = time.time()
     train_seconds = time.time() - started
+    where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
 
     # Every held-out question decides the threshold; it is checked against the quantized weights.
     if args.export:
         export(model, args.export, {})
-        shipped = reading.load_model(args.export)
+        shipped = reading.load_model(args.export).to(device)
         final = held_out_figures(shipped, tokenizer, held_pos, held_neg, hyper)
         record = {
             "format": "articleqa-reader-1",
@@ -789,6 +793,7 @@ def main(argv: list[str] | None = None) -> int:
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,
             "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
+            "trained_on": where,
             "max_length": hyper.max_length, "stride": hyper.stride,
             "max_answer_tokens": hyper.max_answer_tokens, "leads": bool(hyper.leads),
             "threshold": final["with_unanswerable"]["threshold"],
