@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/quality.py
 	$(PY) bench/speed.py --profile
 
