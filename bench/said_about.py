@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     absent = [r for r in rows if not r["in_article"]]
     summary = {"present_topics": len(present), "present_quoted_right": sum(r["right"] for r in present),
                "present_declined": sum(r["declined"] for r in present),
-               "absent_topics": len(absent), "absent_declined": sum(r["right"] for r in absent),
+               "absent_topics": len(absent), "absent_declined": sum(r["declined"] for r in absent),
                "led_with_the_occasion": sum(bool(r["short_answer"]) and r["short_answer"] in OCCASION for r in rows)}
     args.out.write_text(json.dumps({"summary": summary, "questions": rows}, indent=1) + "\n", encoding="utf-8")
     for r in rows:

@@ -315,6 +315,10 @@ def main() -> None:
     parts = set(args.only or ["latency", "cold_start", "ui", "build", "scale"])
     results: dict = json.loads(args.out.read_text()) if args.only and args.out.exists() else {}
     results |= {"machine": machine(), "runs_per_timing": RUNS}
+
+    def save() -> None:  # after each part: a part that fails loses only itself
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+
     tmp = Path(tempfile.mkdtemp())
     article = qa.build_index(None, tmp / "article", progress=False)
     has_squad = SQUAD.exists()
@@ -331,9 +335,6 @@ def main() -> None:
             results["latency"]["SQuAD v1.1 dev paragraphs"] = latency(squad, squad_qs)
     if args.profile and squad is not None:
         profile(squad, squad_qs, ROOT / "bench" / "profile-ask.txt")
-    def save() -> None:  # after each part: a part that fails loses only itself
-        args.out.write_text(json.dumps(results, indent=2) + "\n")
-
     save()
     if "cold_start" in parts:
         print("cold start", flush=True)

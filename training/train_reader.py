@@ -775,12 +775,12 @@ def main(argv: list[str] | None = None) -> int:
             save_checkpoint(args.out, model, optimizer, scheduler, step, log)
             last_save = time.time()
     train_seconds = time.time() - started
-    where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
 
     # Every held-out question decides the threshold; it is checked against the quantized weights.
     if args.export:
         export(model, args.export, {})
         shipped = reading.load_model(args.export).to(device)
+        where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
         final = held_out_figures(shipped, tokenizer, held_pos, held_neg, hyper)
         record = {
             "format": "articleqa-reader-1",
