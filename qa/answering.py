@@ -26,6 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.context import reading_context
 from qa.conversation import resolve_history
 from qa.index import Index, Passage
 from qa.language import ENGLISH
@@ -165,9 +166,9 @@ class ReaderAnswerer:
         floor = passages[0].score - self.reader.read_within if passages else -math.inf
         read = [p for p in passages[:self.passages_read]
                 if index.document(p.doc_id).language == ENGLISH and p.score >= floor]
-        # A reader trained so reads each passage after its title and section (who "the
-        # President" is, when only the headline names him).
-        leads = [p.heading for p in read] if self.reader.leads else None
+        # A reader trained so reads each passage after its document's context (who "the
+        # President" is, when only the headline names him): ``qa.context``.
+        leads = [passage_context(index, p, self.reader.context) for p in read] if self.reader.leads else None
         spans = self.reader.read(asked, [p.text for p in read], leads)
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * read[s.passage].score, s) for s in spans),
@@ -195,6 +196,20 @@ class ReaderAnswerer:
         shipped bot starts to answer (whatever ``threshold`` this answerer declines at)."""
         z = score - self.reader.threshold_open
         return 0.0 if z == -math.inf else _logistic(z)
+
+
+def passage_context(index: Index, passage: Passage, form: str) -> str:
+    """What the reader reads before ``passage`` (``qa.context.reading_context``): its
+    heading, its document's lead sentence and the last sentence before it naming someone
+    (of the ten before it)."""
+    if form == "none":
+        return ""
+    chunk = index.chunks[passage.chunk_id]
+    doc_rows = index.sentences[:, 0]
+    first = int(np.searchsorted(doc_rows, doc_rows[chunk.first_sentence], side="left"))
+    rows = [first, *range(max(first + 1, chunk.first_sentence - 10), chunk.first_sentence)]
+    spans = [(int(index.sentences[r, 1]), int(index.sentences[r, 2])) for r in rows]
+    return reading_context(passage.heading, index.document(passage.doc_id).text, spans, passage.start, form)
 
 
 def _logistic(z: float) -> float:

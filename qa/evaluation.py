@@ -99,11 +99,18 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+DECLINED_KINDS = ("out_of_scope", "near_miss")  # kinds of question that must be declined
+
+
 def evaluate_jsonl(path: Path, index: Index, *, limit: int | None = None) -> dict[str, Any]:
     """Evidence hit@1/@3, answer correct, declined out-of-scope, wrongly declined, per kind."""
-    bot = Chatbot(index)
-    rows = _read_jsonl(path)[:limit]
-    per_kind: dict[str, list[dict]] = defaultdict(list)
+    results = ask_rows(_read_jsonl(path)[:limit], Chatbot(index))
+    return {"format": "jsonl", "file": str(path), "summary": summarize_rows(results), "results": results}
+
+
+def ask_rows(rows: list[dict], bot: Chatbot) -> list[dict]:
+    """Each question of ``rows`` (``evaluate_jsonl``'s format) asked of ``bot``, scored: one
+    result a question. ``out_of_scope`` and ``near_miss`` questions are right when declined."""
     results = []
     for row in rows:
         history = [{"role": "user", "content": h} if isinstance(h, str) else h
@@ -113,34 +120,41 @@ def evaluate_jsonl(path: Path, index: Index, *, limit: int | None = None) -> dic
         ms = (time.perf_counter() - started) * 1000
         texts = [p.text for p in answer.passages]
         evidence = row.get("evidence", [])
-        out_of_scope = row.get("kind") == "out_of_scope"
+        declines = row.get("kind") in DECLINED_KINDS
         # A question the reader does not read is answered by a quote: right when it quotes the evidence.
         quoted_evidence = any(e in q.text for e in evidence for q in answer.quotes)
-        result = {
+        results.append({
             "id": row.get("id"), "kind": row.get("kind", ""), "question": row["question"],
-            "answer": answer.text, "abstained": answer.abstained,
+            "answer": answer.text, "short_answer": answer.short_answer, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "ms": round(ms, 1),
             "hit@1": bool(evidence) and any(e in t for e in evidence for t in texts[:1]),
             "hit@3": bool(evidence) and any(e in t for e in evidence for t in texts[:3]),
-            "correct": (answer.abstained if out_of_scope else
+            "correct": (answer.abstained if declines else
                         quoted_evidence if answer.short_answer is None and row.get("kind") == "multilingual" else
                         contains_answer(answer, row.get("answer_contains", []))),
-        }
-        results.append(result)
-        per_kind[result["kind"]].append(result)
-    in_scope = [r for r in results if r["kind"] not in ("out_of_scope", "multilingual")]
-    oos = [r for r in results if r["kind"] == "out_of_scope"]
-    summary = {
+        })
+    return results
+
+
+def summarize_rows(results: list[dict]) -> dict[str, Any]:
+    """``ask_rows``' results summed up: over the answerable questions (multilingual ones
+    apart), evidence hit@1/@3, answer correct and wrongly declined; the share of those that
+    must be declined that were; right answers by kind."""
+    per_kind: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        per_kind[r["kind"]].append(r)
+    in_scope = [r for r in results if r["kind"] not in (*DECLINED_KINDS, "multilingual")]
+    declines = [r for r in results if r["kind"] in DECLINED_KINDS]
+    return {
         "questions": len(results),
         "evidence_hit@1": _mean(r["hit@1"] for r in in_scope),
         "evidence_hit@3": _mean(r["hit@3"] for r in in_scope),
         "answer_correct": _mean(r["correct"] for r in in_scope),
-        "declined_out_of_scope": _mean(r["abstained"] for r in oos),
+        "declined_out_of_scope": _mean(r["abstained"] for r in declines),
         "wrongly_declined": _mean(r["abstained"] for r in in_scope),
         "ask_ms_p50": float(np.median([r["ms"] for r in results])) if results else 0.0,
         "per_kind": {k: _mean(r["correct"] for r in v) for k, v in sorted(per_kind.items())},
     }
-    return {"format": "jsonl", "file": str(path), "summary": summary, "results": results}
 
 
 def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:

@@ -152,9 +152,11 @@ class Reader:
         weights: the reader's safetensors file; its ``.json`` record beside it gives the
             window size and the no-answer threshold.
         batch_size: windows run through the model at once.
+        context: what to read before each passage (``qa.context.FORMATS``; None: what the
+            weights were trained with, their record's ``context``).
     """
 
-    def __init__(self, weights: Path = WEIGHTS, *, batch_size: int = 16) -> None:
+    def __init__(self, weights: Path = WEIGHTS, *, batch_size: int = 16, context: str | None = None) -> None:
         self.weights = Path(weights)
         self.batch_size = batch_size
         try:
@@ -177,8 +179,16 @@ class Reader:
         # articles, none of them changed an answer (None: read them all).
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
-        # Whether it was trained to read each passage after its document's title (``read``'s leads).
-        self.leads = bool(self.record.get("leads", False))
+        # What it was trained to read before each passage (``qa.context.FORMATS``): its
+        # document's title, lead sentence and the last sentence before it that names someone.
+        # ``context`` reads with another (to compare them).
+        trained = str(self.record.get("context", "title" if self.record.get("leads") else "none"))
+        self.context = trained if context is None else context
+
+    @property
+    def leads(self) -> bool:
+        """Whether it reads a context before each passage (``read``'s leads)."""
+        return self.context != "none"
 
     def warm_up(self) -> None:
         _loaded(self.weights)

@@ -29,7 +29,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
             "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
-            "--say-frames", "1", "--leads", "1", "--inswap-share", "0.2", "--occasions", "1"]
+            "--say-frames", "1", "--context", "lead", "--inswap-share", "0.2", "--occasions", "1",
+            "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -53,8 +54,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert qa.Reader(weights).threshold == record["threshold"]
     assert set(record["held_out_reading"]["kind_weights"]) <= set(choose_threshold.SQUAD2_WAYS)
     assert 0 <= record["held_out_reading"]["NoAns_accuracy"] <= 100
-    # The exported weights load into the product's reader and read, after the passage's title.
-    assert qa.Reader(weights).leads and record["hyperparameters"]["inswap_share"] == 0.2
+    # The exported weights load into the product's reader and read, after the passage's context.
+    assert qa.Reader(weights).context == "lead" and record["hyperparameters"]["inswap_share"] == 0.2
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."], ["Notre Dame"])
     assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")
 
@@ -138,7 +139,7 @@ def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
     articles = [{"title": "Vladimir Putin", "paragraphs": [{"context": context, "qas": [
         {"id": "q", "question": "What do domestic companies offer?",
          "answers": [{"text": "reliable software solutions", "answer_start": 25}]}]}]}]
-    framed = train_reader.titled(train_reader.say_frames(articles), articles)
+    framed = train_reader.in_context(train_reader.say_frames(articles), articles, "title")
     assert [e.question for e in framed] == ["What does the article say domestic companies offer?",
                                             "What did Vladimir Putin say domestic companies offer?"]
     expected = ("reliable software solutions", 25, "Vladimir Putin")
@@ -148,3 +149,30 @@ def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
     ids = features["ids"][features["offsets"][0]:features["offsets"][1]]
     answer = ids[features["start"][0]:features["end"][0] + 1]
     assert qa.reading.load_tokenizer().decode(answer) == "reliable software solutions"
+
+
+@pytest.mark.parametrize("sentence", [
+    "According to Rousseau, people join into a society to achieve unity while keeping their freedom.",
+    "“People join into a society to achieve unity while keeping their freedom,” said Rousseau.",
+    "Rousseau said the people join into a society to achieve unity while keeping their freedom.",
+    "Rousseau wrote: “People join into a society to achieve unity while keeping their freedom.”",
+])
+def test_statements_are_found_however_the_news_reports_them(sentence):
+    train_reader = training("train_reader")
+    articles = rousseau(f"The council met in March. {sentence}", "What did the council discuss about elephants?")
+    said, unsaid = train_reader.statements(articles, 0)
+    assert said.question.startswith("What did Rousseau say about ") and unsaid.answer is None
+    assert said.answer.lower().removeprefix("the ").startswith("people join into a society")
+    assert said.context[said.answer_start:said.answer_start + len(said.answer)] == said.answer
+
+
+def test_a_swapped_name_is_absent_from_the_whole_article_not_only_the_paragraph():
+    import random
+
+    train_reader = training("train_reader")
+    context = "In 1831 Chopin settled in Paris."
+    article = "Frédéric Chopin was a Polish composer. He met Liszt.\nIn 1831 Chopin settled in Paris."
+    for seed in range(20):  # Liszt is named elsewhere in the article, so the context read before may hold him
+        swapped = train_reader._swap("Where did Chopin settle?", context, ["Liszt", "Berlioz"], random.Random(seed),
+                                     article)
+        assert swapped in (None, "Where did Berlioz settle?")

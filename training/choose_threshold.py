@@ -42,6 +42,7 @@ import train_reader
 
 import qa
 from qa import reading, squad
+from qa.answering import passage_context
 from qa.evaluation import squad_documents
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
@@ -105,7 +106,7 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
-        leads = [x.heading for x in passages] if reader.leads else None
+        leads = [passage_context(index, x, reader.context) for x in passages] if reader.leads else None
         spans = reader.read_pairs([question] * len(passages), [x.text for x in passages], leads)
         rows.append([(s.margin, x.score, squad.f1(gold, x.text[s.start:s.end]) if gold is not None else 0.0)
                      for s, x in zip(spans, passages, strict=True) if s is not None])
@@ -148,7 +149,7 @@ def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float
     positives = train_reader.positives(held)
     shares = {k: v / sum(SQUAD2_WAYS.values()) for k, v in SQUAD2_WAYS.items()}
     negatives = train_reader.make_negatives(held, 1.0, hyper.seed + 2, shares)
-    examples = train_reader.titled(positives + negatives, held) if reader.leads else positives + negatives
+    examples = train_reader.in_context(positives + negatives, held, reader.context)
     spans = reader.read_pairs([e.question for e in examples], [e.context for e in examples],
                               [e.lead for e in examples] if reader.leads else None)
     margin = np.array([s.margin if s else -math.inf for s in spans])

@@ -37,10 +37,10 @@ answer, and the same question about a noun the paragraph lacks, unanswerable (``
 reader of the news asks them ("What does the article say ...?", "What did <title> say ...?"),
 with their answers (``framed``). ``--occasions N`` adds, N times over, those statements told
 the way the news tells them, with the occasion after the verb ("S, X said at a meeting on
-trade."), answered with S and never with the occasion (``occasions``). ``--leads 1`` reads
-every context after its article's title, as the product reads a passage after its document's
-title and section (``qa.reading``): the title often names who "he" or "the President" is; no
-answer is ever taken from it.
+trade."), answered with S and never with the occasion (``occasions``). ``--context FORM``
+reads every paragraph after its context in its article, as the product reads a passage
+(``qa.context``: the title, the lead sentence, the last sentence before it that names
+someone): who "he" or "the President" is; no answer is ever taken from it.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -75,6 +75,7 @@ from safetensors.torch import load_file, save_file
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa import reading, squad
+from qa.context import article_contexts
 from qa.storage import sha256_file as sha256
 
 
@@ -86,7 +87,7 @@ class Example:
     answer: str | None  # None: no answer in this context
     answer_start: int = -1
     kind: str = "answer"  # answer | one of KINDS
-    lead: str = ""  # read before the context, never answered from (its article's title: ``--leads``)
+    lead: str = ""  # read before the context, never answered from (``--context``)
 
 
 # --- data --------------------------------------------------------------------------------
@@ -111,9 +112,11 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
-def _swap(question: str, context: str, names: list[str], rng: random.Random) -> str | None:
+def _swap(question: str, context: str, names: list[str], rng: random.Random, article: str = "") -> str | None:
     """``question`` with one year, number or name that its context holds replaced by another
-    one (a year or number shifted, a name from another article) that the context lacks."""
+    one (a year or number shifted, a name from another article) that the context lacks, and
+    its whole ``article`` too: a name of the article may be read in the context before the
+    paragraph (``--context``), and then the question is not unanswerable."""
     found = [(m, "year") for m in _YEAR.finditer(question)]
     found += [(m, "number") for m in _NUMBER.finditer(question) if not _YEAR.fullmatch(m.group())]
     found += [(m, "name") for m in _NAME.finditer(question)]
@@ -121,7 +124,7 @@ def _swap(question: str, context: str, names: list[str], rng: random.Random) -> 
     if not found:
         return None
     m, kind = rng.choice(found)
-    lowered = context.lower()
+    lowered = (context + "\n" + article).lower()
     for _ in range(20):
         if kind == "year":
             new = str(int(m.group()) + rng.choice([-1, 1]) * rng.randint(1, 40))
@@ -227,8 +230,18 @@ def _retopic(question: str, context: str, topics: list[str], rng: random.Random)
 _VERBS = ("said|stated|stressed|noted|argued|claimed|wrote|explained|added|declared|warned|announced|"
           "insisted|suggested|believed|urged|recalled|observed|remarked|emphasized|asserted|maintained|concluded")
 _SPEAKER = r"(?P<speaker>(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+|[Tt]he [a-z]+(?: [a-z]+)?)"
-_REPORTED = [re.compile(rf"\b{_SPEAKER} (?:{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,160}})"),
-             re.compile(rf"[“\"](?P<content>[^”\"]{{15,160}}?)[,.]?[”\"],? {_SPEAKER} (?:{_VERBS})\b")]
+_SAID_BARE = r"(?:said|stated|stressed|noted|argued|claimed|wrote|explained|added|declared|warned|announced|insisted)"
+_REPORTED = [
+    # "X said that S", and the news's "X said S" (S a clause: it opens with a determiner or pronoun)
+    re.compile(rf"\b{_SPEAKER} (?:{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,220}})"),
+    re.compile(rf"\b{_SPEAKER} {_SAID_BARE} (?P<content>(?:the|a|an|it|its|there|this|these|those|we|they|he|she|his|"
+               rf"her|their|our|I) [^.;:!?“”\"]{{12,220}})"),
+    # "“S,” X said", "“S,” said X", "X said: “S”" and "According to X, S"
+    re.compile(rf"[“\"](?P<content>[^”\"]{{15,220}}?)[,.]?[”\"],? {_SPEAKER} (?:{_VERBS})\b"),
+    re.compile(rf"[“\"](?P<content>[^”\"]{{15,220}}?)[,.]?[”\"],? {_SAID_BARE} {_SPEAKER}\b"),
+    re.compile(rf"\b{_SPEAKER},? {_SAID_BARE}: [“\"](?P<content>[^”\"]{{15,220}}?)[,.]?[”\"]"),
+    re.compile(rf"\b[Aa]ccording to {_SPEAKER}, (?P<content>[^.;:!?“”\"]{{15,220}})"),
+]
 
 
 def statements(articles: list[dict], seed: int) -> list[Example]:
@@ -267,10 +280,10 @@ def _question_nouns(articles: list[dict]) -> list[str]:
 
 def _reported(content: str, speaker: str) -> tuple[list[str], str] | None:
     """The topics (nouns) of a reported statement and its speaker as a question names them
-    ("the minister", not "The minister"); None for a statement of fewer than 4 or more than 25
+    ("the minister", not "The minister"); None for a statement of fewer than 4 or more than 35
     words, one without a topic, or one whose speaker is a pronoun."""
     topics = [t.group(1) for t in _NOUN.finditer(content) if t.group(1) not in _NOT_TOPICS]
-    if (not topics or not 4 <= len(content.split()) <= 25
+    if (not topics or not 4 <= len(content.split()) <= 35
             or speaker.split()[-1].lower() in ("he", "she", "who", "which", "that", "it")):
         return None
     return topics, speaker[0].lower() + speaker[1:] if speaker.startswith("The ") else speaker
@@ -282,7 +295,7 @@ def _absent(nouns: list[str], context: str, rng: random.Random) -> str | None:
     return next((w for w in rng.sample(nouns, min(20, len(nouns))) if not re.search(rf"\b{w}", lowered)), None)
 
 
-_SAID_THAT = re.compile(rf"\b{_SPEAKER} (?P<verb>{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,160}})(?P<end>\.)?")
+_SAID_THAT = re.compile(rf"\b{_SPEAKER} (?P<verb>{_VERBS}) that (?P<content>[^.;:!?“”\"]{{15,220}})(?P<end>\.)?")
 _OCCASIONS = ("at a meeting on {n} and {m}", "at a conference on {n}", "in a speech on {n}", "in an interview with {N}",
               "during a visit to {N}", "at a press conference in {N}", "on {day}", "in a letter to {N}",
               "at a session of the {n} council", "in an address to the {n} committee")
@@ -313,8 +326,8 @@ def occasions(articles: list[dict], seed: int, asked: bool = False, on_topic: fl
             for m in _SAID_THAT.finditer(context):
                 content, speaker, verb = m.group("content").rstrip(" ,"), m.group("speaker"), m.group("verb")
                 reported = _reported(content, speaker)
-                if len(m.group("content")) == 160 or not reported:
-                    continue  # (160: cut off at the pattern's limit, not at the statement's end)
+                if len(m.group("content")) == 220 or not reported:
+                    continue  # (220: cut off at the pattern's limit, not at the statement's end)
                 topics, told = reported
                 occasion = rng.choice(_OCCASIONS).format(n=rng.choice(nouns), m=rng.choice(nouns),
                                                          N=rng.choice(names), day=rng.choice(_DAYS))
@@ -338,7 +351,7 @@ def occasions(articles: list[dict], seed: int, asked: bool = False, on_topic: fl
                                            told_context, None, kind="unoccasion"))
                     if asked:  # the occasion answers where or when it was said, never what
                         said_at = m.start() + sentence.index(f" {verb} {occasion}") + len(verb) + 2
-                        wh = "When" if occasion.startswith("on ") else "Where"
+                        wh = "When" if occasion.startswith("on ") else rng.choice(("Where", "At what event"))
                         gist = " ".join(content.split()[:8]).rstrip(",")
                         out.append(Example(f"{base}:asked", f"{wh} did {told} say that {gist}?", told_context,
                                            occasion, said_at, kind="asked"))
@@ -371,12 +384,20 @@ def say_frames(articles: list[dict]) -> list[Example]:
     return out
 
 
-def titled(examples: list[Example], articles: list[dict]) -> list[Example]:
-    """``examples`` each with the title of its context's article as its lead (read before the
-    context by ``qa.reading.with_leads``)."""
-    titles = {p["context"]: a["title"].replace("_", " ") for a in articles for p in a["paragraphs"]}
+def in_context(examples: list[Example], articles: list[dict], form: str) -> list[Example]:
+    """``examples`` each with the context of its paragraph in its article as its lead
+    (``qa.context.article_contexts``; read before the paragraph by ``qa.reading.with_leads``).
+    A paragraph rewritten by a data kind (``occasions``) is found by its first or last 50
+    characters."""
+    by = [{}, {}, {}]  # the paragraph's whole text, first 50 and last 50 characters -> its context
+    for a in articles:
+        paragraphs = [p["context"] for p in a["paragraphs"]]
+        for p, lead in zip(paragraphs, article_contexts(a["title"].replace("_", " "), paragraphs, form),
+                           strict=True):
+            for table, key in zip(by, (p, p[:50], p[-50:]), strict=True):
+                table.setdefault(key, lead)
     for e in examples:
-        e.lead = titles.get(e.context, "")
+        e.lead = by[0].get(e.context) or by[1].get(e.context[:50]) or by[2].get(e.context[-50:], "")
     return examples
 
 
@@ -400,6 +421,7 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
     names = sorted({m.group() for _, c in paragraphs[::7] for m in _NAME.finditer(c)})
     nouns = [(ai, m.group(1)) for ai, a in enumerate(articles) for p in a["paragraphs"] for qa in p["qas"]
              for m in _NOUN.finditer(qa["question"]) if m.group(1) not in _NOT_TOPICS] if "topic" in kinds else []
+    texts = ["\n".join(p["context"] for p in a["paragraphs"]) for a in articles]
     others: dict[int, list[str]] = {}  # by article: the nouns of the other articles' questions
     chosen = []  # (article number, paragraph number within all, qa, kind)
     pi = 0
@@ -434,7 +456,7 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
         else:
             context = paragraphs[pi][1]
             if kind == "swapped":
-                question = _swap(question, context, names, rng)
+                question = _swap(question, context, names, rng, texts[ai])
             elif kind == "inswap":
                 question = _inswap(question, context, qa["answers"][0]["text"], rng)
             elif kind == "negated":
@@ -646,13 +668,14 @@ class Hyper:
     seed: int = 13
     max_length: int = 256
     stride: int = 96
-    max_answer_tokens: int = 30
+    max_answer_tokens: int = 48  # a statement ("What did X say about Y?") is often 30-45 tokens
     batch_size: int = 32
     lr: float = 1e-4
     warmup: float = 0.08
     weight_decay: float = 0.01
     negatives: float = 0.4
     steps: int = 2400
+    epochs: float = 0.0  # > 0: train this many epochs of windows instead of ``steps``
     holdout_articles: int = 22
     eval_questions: int = 600
     first_batch: int = 0  # where in the seeded batch order to start: a later stage sees batches an earlier one did not
@@ -663,7 +686,7 @@ class Hyper:
     occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
     occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
-    leads: int = 0  # 1: each context is read after its article's title (the product reads a passage's title)
+    context: str = "none"  # what is read before each paragraph (qa.context.FORMATS), as the product reads
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -708,16 +731,16 @@ def main(argv: list[str] | None = None) -> int:
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
-    if hyper.leads:
+    if hyper.context != "none":
         for examples in (train, held_pos, held_neg):
-            titled(examples, data["data"])
+            in_context(examples, data["data"], hyper.context)
     features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
     eval_pos = held_pos[:hyper.eval_questions]
     eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
     order = batches(features, hyper.batch_size, hyper.seed)
     first = hyper.first_batch % len(order)
     order = order[first:] + order[:first]
-    steps = min(hyper.steps, len(order) * 3)
+    steps = math.ceil(hyper.epochs * len(order)) if hyper.epochs > 0 else min(hyper.steps, len(order) * 3)
     print(f"train: {len(train_articles)} articles, {len(train)} examples "
           f"({sum(e.answer is None for e in train)} unanswerable), {len(features['lengths'])} windows; "
           f"held out: {len(held_articles)} articles, {len(held_pos)} questions; {steps} steps", flush=True)
@@ -795,7 +818,7 @@ def main(argv: list[str] | None = None) -> int:
             "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
             "trained_on": where,
             "max_length": hyper.max_length, "stride": hyper.stride,
-            "max_answer_tokens": hyper.max_answer_tokens, "leads": bool(hyper.leads),
+            "max_answer_tokens": hyper.max_answer_tokens, "context": hyper.context,
             "threshold": final["with_unanswerable"]["threshold"],
             "held_out": {"articles": sorted(a["title"] for a in held_articles), **final},
             "log": log,

@@ -1,0 +1,67 @@
+"""What the reader reads before a passage (qa.context): pure text, no model."""
+
+import pytest
+
+from qa.context import FORMATS, article_contexts, names_someone, reading_context
+from qa.text import split_sentences
+
+ARTICLE = ("Port Alvera to raise transport spending\n\n"
+           "The city will raise its budget by 18 percent, Mayor Ines Carvalhal said on Tuesday. "
+           "Most of the money will go to buses, she said.\n\n"
+           "Rui Patacas, chief executive of the operator, said ridership had returned. "
+           "He thanked the drivers' union for a new schedule.")
+TITLE = "Port Alvera to raise transport spending"
+
+
+def sentences(text):
+    body = text.index("\n\n") + 2  # the headline is a heading, not a sentence
+    return [(body + a, body + b) for a, b in split_sentences(text[body:], 1000)]
+
+
+def test_a_passage_after_the_lead_reads_the_title_and_the_lead_sentence():
+    start = ARTICLE.index("He thanked")
+    lead = reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "lead")
+    assert lead.splitlines() == [TITLE, "The city will raise its budget by 18 percent, Mayor Ines Carvalhal said on "
+                                        "Tuesday."]
+    # "named" adds the last sentence before the passage that names someone (who "he" is).
+    named = reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "named")
+    assert named.splitlines()[2] == "Rui Patacas, chief executive of the operator, said ridership had returned."
+
+
+def test_a_passage_that_holds_the_lead_reads_only_the_title():
+    start = ARTICLE.index("The city")
+    for form in ("title", "lead", "named"):
+        assert reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, form) == TITLE
+    assert reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "none") == ""
+
+
+def test_a_long_context_sentence_is_cut_at_a_space():
+    text = "Lead " + "word " * 200 + "end.\n\nThe passage."
+    spans = split_sentences(text, 5000)
+    context = reading_context("T", text, spans, text.index("The passage"), "lead")
+    assert context.endswith(" …") and len(context) < 300 and context.splitlines()[1].startswith("Lead word")
+
+
+def test_an_unknown_form_names_the_choices():
+    with pytest.raises(ValueError, match="form must be one of"):
+        reading_context("T", "x", [], 0, "everything")
+    assert FORMATS[0] == "none"
+
+
+def test_each_paragraph_of_an_article_gets_its_context_in_order():
+    paragraphs = ["Chopin was born in 1810 in Poland. He left in 1830.", "He settled in Paris.", "He died in 1849."]
+    first, second, third = article_contexts("Chopin", paragraphs, "lead")
+    assert first == "Chopin"
+    assert second == third == "Chopin\nChopin was born in 1810 in Poland."
+    assert article_contexts("Chopin", paragraphs, "none") == ["", "", ""]
+
+
+@pytest.mark.parametrize(("sentence", "named"), [
+    ("Russia should act, President Vladimir Putin said at a meeting.", True),
+    ("“It is necessary,” Putin said.", True),
+    ("According to Carvalhal, 140 buses are old.", True),
+    ("He thanked the companies.", False),
+    ("In this area, we have about 60,000 organizations.", False),
+])
+def test_names_someone(sentence, named):
+    assert names_someone(sentence) is named

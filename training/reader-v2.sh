@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The reader, second version (issue 26): one long run on the CPU, checkpointed every 10 minutes
+# into training/runs/reader-v2 and resumed from there when started again with the same arguments:
+#   mkdir -p training/runs/reader-v2 && nohup training/reader-v2.sh >> training/runs/reader-v2/train.log 2>&1 &
+# Pause it while timing anything: kill -STOP / -CONT on its pid.
+cd "$(dirname "$0")/.."
+exec nice -n 19 .venv/bin/python training/train_reader.py \
+  --train ../shared/data/squad-v1.1-train/train-v1.1.rebuilt.json \
+  --out training/runs/reader-v2 --export training/runs/reader-v2/reader.safetensors \
+  --init qa/models/reader.safetensors --context lead --epochs 2 --lr 5e-5 --warmup 0.03 \
+  --negatives 0.5 --topic-share 0.1 --inswap-share 0.25 --statements 4 --say-frames 1 \
+  --occasions 4 --occasions-asked 4 --occasion-topic 0.5 --max-answer-tokens 48 \
+  --eval-every 500 --checkpoint-minutes 10 --threads 2
