@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa import Settings, build_index  # noqa: E402
-from qa.evaluation import document_rank, retrieval_figures, squad_documents  # noqa: E402
-from qa.retrieval import Retriever  # noqa: E402
+from qa.apps.evaluation import document_rank, retrieval_figures, squad_documents  # noqa: E402
+from qa.pipeline.retrieval import Retriever  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "squad-v1.1-dev" / "dev-v1.1.rebuilt.json"
 

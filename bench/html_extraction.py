@@ -10,7 +10,7 @@ header, footer, sidebar and menus that the main text lacks (six characters or mo
 navigation. Per reader: the share of main paragraphs kept whole (in one block: not split at an
 inline tag), and the share of navigation texts that leaked in.
 
-Readers: ours (trafilatura, ``qa.formats.html_text``), inscriptis, html-text, and BeautifulSoup's
+Readers: ours (trafilatura, ``qa.ingest.formats.html_text``), inscriptis, html-text, and BeautifulSoup's
 ``get_text("\\n")`` (what articleqa used before). Only trafilatura is a dependency of articleqa;
 the script skips the others when they are not installed.
 """
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
-from qa.formats import html_text  # noqa: E402
+from qa.ingest.formats import html_text  # noqa: E402
 
 BOOKS = ["book/ch03-02-data-types.html", "book/ch04-01-what-is-ownership.html", "book/ch08-02-strings.html",
          "cargo/guide/dependencies.html", "rustdoc/what-is-rustdoc.html", "book/ch15-01-box.html",

@@ -5,7 +5,7 @@
 - XQuAD (240 SQuAD paragraphs, 1,190 questions, professionally translated; CC BY-SA 4.0,
   github:google-deepmind/xquad; evaluation only): each language's paragraphs indexed as the bot
   indexes them (default settings: all-MiniLM-L6-v2 plus the multilingual vectors), and the
-  questions of each language asked over them through ``qa.evaluation.evaluate_squad`` (the
+  questions of each language asked over them through ``qa.apps.evaluation.evaluate_squad`` (the
   cross-lingual run of ``qa eval --paragraphs``): R@1, R@5, MRR@10, the quoted sentence holds
   the gold answer of the paragraphs' language, and answerable questions declined.
 - Language ID: English SQuAD train questions taken for another language (training data).
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
-from qa.evaluation import evaluate_squad, squad_documents  # noqa: E402
-from qa.language import detect  # noqa: E402
+from qa.apps.evaluation import evaluate_squad, squad_documents  # noqa: E402
+from qa.models.language import detect  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 RUNS = [("en", "en"), ("ru", "en"), ("de", "en"), ("ru", "ru"), ("de", "de")]  # questions, paragraphs

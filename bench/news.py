@@ -3,7 +3,7 @@ a fresh conversation (``../shared/eval/news/``, and the bundled article's ``arti
 
     python bench/news.py [--out bench/news.json] [--context named]
 
-Scored as ``qa eval`` scores a question file (``qa.evaluation.ask_rows``): an answerable question
+Scored as ``qa eval`` scores a question file (``qa.apps.evaluation.ask_rows``): an answerable question
 is answered right when the bot does not decline and its answer (the short answer with the quoted
 sentence) holds one of ``answer_contains``; ``near_miss`` and ``out_of_scope`` questions must be
 declined. Evaluation only: nothing is chosen on these.
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
-from qa.context import FORMATS  # noqa: E402
-from qa.evaluation import ask_rows, summarize_rows  # noqa: E402
+from qa.apps.evaluation import ask_rows, summarize_rows  # noqa: E402
+from qa.pipeline.context import FORMATS  # noqa: E402
 
 NEWS = ROOT.parent / "shared" / "eval" / "news"
 ARTICLE_SET = ROOT.parent / "shared" / "eval" / "article_dev.jsonl"
@@ -46,7 +46,7 @@ def load_sets(news: Path = NEWS, article_set: Path = ARTICLE_SET) -> dict[str, l
 
 def ask_all(sets: dict[str, list[dict]], reader: qa.Reader | None = None, work: Path | None = None) -> list[dict]:
     """Each question asked of its article indexed alone, on a fresh conversation (its own
-    ``history`` only); one ``qa.evaluation.ask_rows`` result a question, with its set."""
+    ``history`` only); one ``qa.apps.evaluation.ask_rows`` result a question, with its set."""
     answerer = qa.ReaderAnswerer(reader) if reader else None
     results = []
     with tempfile.TemporaryDirectory(dir=work) as tmp:
@@ -58,7 +58,7 @@ def ask_all(sets: dict[str, list[dict]], reader: qa.Reader | None = None, work: 
 
 
 def summarize(results: list[dict]) -> dict:
-    """``qa.evaluation.summarize_rows`` for the news set, the article set, and both."""
+    """``qa.apps.evaluation.summarize_rows`` for the news set, the article set, and both."""
     return {name: summarize_rows([r for r in results if name == "all" or r["set"] == name])
             for name in ("news", "article", "all")}
 
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     reader = None
     if args.context or args.weights:
-        reader = qa.Reader(args.weights or qa.reading.WEIGHTS, context=args.context)
+        reader = qa.Reader(args.weights or qa.models.reading.WEIGHTS, context=args.context)
     rows = ask_all(load_sets(), reader)
     summary = summarize(rows)
     args.out.write_text(json.dumps({"summary": summary, "questions": rows}, indent=1) + "\n", encoding="utf-8")

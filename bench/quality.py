@@ -42,7 +42,7 @@ PUBLISHED = {
 def squad(name: str, path: Path, cache: Path, limit: int | None, open_setting: bool,
           open_limit: int | None = None) -> dict:
     import qa
-    from qa.evaluation import evaluate_squad
+    from qa.apps.evaluation import evaluate_squad
 
     PREDICTIONS.mkdir(exist_ok=True)
     stem = path.stem.replace(".rebuilt", "")
@@ -60,7 +60,7 @@ def squad(name: str, path: Path, cache: Path, limit: int | None, open_setting: b
 
 def article() -> dict:
     import qa
-    from qa.evaluation import evaluate_jsonl
+    from qa.apps.evaluation import evaluate_jsonl
 
     path = ARTICLE_SET if ARTICLE_SET.exists() else ROOT / "tests" / "data" / "article_dev.jsonl"
     index = qa.build_index(None, Path(__import__("tempfile").mkdtemp()) / "article", progress=False)

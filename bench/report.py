@@ -17,7 +17,7 @@ SHARED = ROOT.parent / "shared"
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    from qa.reading import bf16_native  # the reader's precision here: timings differ by 1.6x
+    from qa.models.reading import bf16_native  # the reader's precision here: timings differ by 1.6x
 
     return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
             "reader": "bf16" if bf16_native() else "fp32"}

@@ -31,8 +31,8 @@ def main() -> None:
     from train_reader import Hyper, split_articles
 
     import qa
-    from qa import retrieval
-    from qa.evaluation import document_rank, retrieval_figures, squad_documents
+    from qa.apps.evaluation import document_rank, retrieval_figures, squad_documents
+    from qa.pipeline import retrieval
 
     p = argparse.ArgumentParser()
     p.add_argument("--chunk-size", type=int, default=qa.Settings.chunk_size)

@@ -70,8 +70,8 @@ def article_questions() -> list[str]:
 def squad_index():
     """The SQuAD v1.1 dev index (cached in .qa-eval/ like bench/quality.py) and 100 of its questions."""
     import qa
-    from qa.evaluation import squad_documents
-    from qa.evaluation import squad_index as build
+    from qa.apps.evaluation import squad_documents
+    from qa.apps.evaluation import squad_index as build
 
     docs, questions = squad_documents(json.loads(SQUAD.read_text()))
     # English questions over English paragraphs never read the multilingual vectors (qa.Index.dense);
@@ -113,7 +113,7 @@ def cold_start(index_dir: Path) -> dict:
               "r(**t(['hello'], ['world'], return_tensors='pt'))")
     commands = {"bare_model": [sys.executable, "-c", bare],
                 "bare_model_and_reader": [sys.executable, "-c", bare + reader],
-                "qa_ask": [sys.executable, "-m", "qa.cli", "ask", HEADLINE, "--index", str(index_dir)]}
+                "qa_ask": [sys.executable, "-m", "qa.apps.cli", "ask", HEADLINE, "--index", str(index_dir)]}
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(RUNS):
         for name, cmd in commands.items():
@@ -197,8 +197,8 @@ def build_throughput(paragraphs: int) -> dict:
     without the multilingual vectors (``Settings.multilingual``), whose second model the plain
     encode does not run, so only that build's ratio compares like with like."""
     import qa
-    from qa.embedding import get_model
-    from qa.evaluation import squad_documents
+    from qa.apps.evaluation import squad_documents
+    from qa.models.embedding import get_model
 
     docs, _ = squad_documents(json.loads(SQUAD.read_text()))
     docs = docs[:paragraphs]
@@ -247,7 +247,7 @@ def synthetic(n: int, kind: str, dim: int = 384, queries: int = 200, seed: int =
 
 def scale(n: int, kind: str, ef_values=(16, 32, 64, 128, 256, 512)) -> dict:
     """Exact (flat) against HNSW search: latency and recall@10, and HNSW's efSearch trade-off."""
-    from qa.vectors import HNSW_EF_SEARCH, VectorStore
+    from qa.store.vectors import HNSW_EF_SEARCH, VectorStore
 
     data, queries = synthetic(n, kind)
     ids, no_sentences = np.arange(n), np.zeros((0, data.shape[1]), np.float32)

@@ -6,16 +6,13 @@
     'about 60,000'
 
 The stages, each with a small interface, in the order a question meets them:
-``qa.conversation`` (follow-ups) -> ``qa.retrieval.Retriever`` (hybrid ranking over the
-``qa.index.Index`` stores) -> ``qa.answering.ReaderAnswerer`` (the trained reader of
-``qa.reading``) -> ``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
-indexes; ``qa.embedding`` embeds.
+``qa.pipeline.conversation`` (follow-ups) -> ``qa.pipeline.retrieval.Retriever`` (hybrid ranking over the
+``qa.index.Index`` stores) -> ``qa.pipeline.answering.ReaderAnswerer`` (the trained reader of
+``qa.models.reading``) -> ``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
+indexes; ``qa.models.embedding`` embeds.
 """
 
-from qa.answering import Answer, Answerer, Chatbot, Evidence, ReaderAnswerer
 from qa.building import build_index, open_index
-from qa.documents import Document
-from qa.embedding import Embedder, SentenceTransformerEmbedder
 from qa.errors import (
     IndexBusyError,
     IndexLoadError,
@@ -25,8 +22,11 @@ from qa.errors import (
     SourceError,
 )
 from qa.index import Index, Passage, load_index
-from qa.reading import Reader
-from qa.retrieval import Retriever
+from qa.ingest.documents import Document
+from qa.models.embedding import Embedder, SentenceTransformerEmbedder
+from qa.models.reading import Reader
+from qa.pipeline.answering import Answer, Answerer, Chatbot, Evidence, ReaderAnswerer
+from qa.pipeline.retrieval import Retriever
 from qa.settings import Settings
 
 __all__ = [

@@ -2,9 +2,9 @@
 
 A build splits each document's text between its headings into sentences, and those into
 chunks that stay within one section; embeds each chunk once (its sentences' vectors come from
-the same pass, see ``qa.embedding``), with its title and headings before it
+the same pass, see ``qa.models.embedding``), with its title and headings before it
 (``Settings.headings_in_chunks``); builds BM25 over chunks and sentences, and writes it all
-beside the current index before swapping the manifest in (``qa.storage``). With
+beside the current index before swapping the manifest in (``qa.store.storage``). With
 ``Settings.multilingual`` the multilingual model embeds the same texts a second time, and
 each text is BM25-analyzed in its document's language. Chunks whose text
 is unchanged since the last build are not embedded again. Headings are never sentences, so
@@ -22,9 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import storage
-from qa.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
-from qa.embedding import Embedder, embedder_for
 from qa.errors import IndexLoadError
 from qa.index import (
     BM25_CHUNKS,
@@ -37,10 +34,13 @@ from qa.index import (
     citation,
     load_index,
 )
-from qa.lexical import LexicalIndex
+from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
+from qa.ingest.text import Chunk, chunk_spans, split_sentences
+from qa.models.embedding import Embedder, embedder_for
 from qa.settings import Settings
-from qa.text import Chunk, chunk_spans, split_sentences
-from qa.vectors import VectorStore
+from qa.store import storage
+from qa.store.lexical import LexicalIndex
+from qa.store.vectors import VectorStore
 
 log = logging.getLogger("qa")
 

@@ -3,7 +3,7 @@
 An index holds every document's text, its sentences and chunks as character spans, a
 ``VectorStore`` (a vector per chunk and per sentence, by id), a second one from the
 multilingual model when the index has one (``Settings.multilingual``) and BM25 over chunks
-and over sentences. It only stores and looks up; ``qa.retrieval`` ranks, ``qa.building`` builds.
+and over sentences. It only stores and looks up; ``qa.pipeline.retrieval`` ranks, ``qa.building`` builds.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import storage
-from qa.documents import BUNDLED_SOURCE, Document, bundled_document
-from qa.embedding import Embedder, embedder_for
 from qa.errors import IndexLoadError
-from qa.language import ENGLISH
-from qa.lexical import LexicalIndex
+from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document
+from qa.ingest.text import Chunk
+from qa.models.embedding import Embedder, embedder_for
+from qa.models.language import ENGLISH
 from qa.settings import MULTILINGUAL_MODEL, Settings
-from qa.text import Chunk
-from qa.vectors import VectorStore
+from qa.store import storage
+from qa.store.lexical import LexicalIndex
+from qa.store.vectors import VectorStore
 
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
@@ -144,7 +144,7 @@ class Index:
         Raises:
             QuestionError: the query is empty, too long, or has no words.
         """
-        from qa.retrieval import Retriever
+        from qa.pipeline.retrieval import Retriever
 
         return Retriever().retrieve(self, query).passages(self, self.settings.k if k is None else k)
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from qa.answering import Answer, Evidence
 from qa.index import Passage, citation
 from qa.messages import say
+from qa.pipeline.answering import Answer, Evidence
 
 MAX_QUOTE_CHARS = 300
 _QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes become single ones

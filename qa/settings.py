@@ -30,7 +30,7 @@ class Settings:
             section headings before it ("Warsaw › History"); the chunk's text stays the text.
         multilingual: also embed every chunk and sentence with multilingual-e5-small, for
             questions that are not in English, or an index with no English document (the
-            second dense signal; ``qa.retrieval``). Costs about 0.2 s a chunk (with its
+            second dense signal; ``qa.pipeline.retrieval``). Costs about 0.2 s a chunk (with its
             sentences) to build; an index built with ``model="multilingual-e5-small"`` needs
             no second one.
 

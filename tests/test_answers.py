@@ -5,7 +5,7 @@ from conftest import HEADLINE, HEADLINE_EVIDENCE, article_questions
 
 import qa
 from qa import rendering
-from qa.evaluation import contains_answer
+from qa.apps.evaluation import contains_answer
 
 # Known misses of the shipped reader (see the reader issue's closing note); strict, so a
 # better reader that answers them turns these tests red until the marks are removed.

@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, write_bad_file
 
-from qa.cli import main
+from qa.apps.cli import main
 
 
 def test_build_then_search_with_json(tmp_path, capsys):
@@ -104,7 +104,7 @@ def test_failed_build_keeps_the_working_index(article_index_dir, tmp_path, capsy
 
 def test_the_installed_command_exits_nonzero_without_a_traceback(tmp_path):
     env = {**os.environ, "QA_INDEX": str(tmp_path / "ix")}
-    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", str(tmp_path / "nope.pdf")],
+    result = subprocess.run([sys.executable, "-m", "qa.apps.cli", "build", str(tmp_path / "nope.pdf")],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 1
     assert result.stderr.strip() == f"qa: error: {tmp_path / 'nope.pdf'} does not exist: check the path"
@@ -190,7 +190,7 @@ OWLS = {"version": "2.0", "data": [{"title": "Owls", "paragraphs": [{
 
 @pytest.mark.parametrize("setting", [[], ["--reading"]])
 def test_eval_writes_the_official_predictions_file_and_scores_it(tmp_path, capsys, setting):
-    from qa import squad
+    from qa.apps import squad
 
     (tmp_path / "owls.json").write_text(json.dumps(OWLS))
     out = tmp_path / "preds.json"

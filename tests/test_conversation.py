@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.conversation import MAX_QUERY_CHARS, content, is_followup, resolve, resolve_history
+from qa.pipeline.conversation import MAX_QUERY_CHARS, content, is_followup, resolve, resolve_history
 
 
 @pytest.mark.parametrize("question", [

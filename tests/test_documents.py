@@ -4,7 +4,7 @@ import pytest
 from conftest import BAD_FILES, minimal_pdf, write_bad_file
 
 import qa
-from qa.documents import load_documents, read_file
+from qa.ingest.documents import load_documents, read_file
 
 LIMIT = 20 * 1024 * 1024
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import two_page_pdf, word_file
 
 import qa
-from qa.documents import read_file
+from qa.ingest.documents import read_file
 
 LIMIT = 20 * 1024 * 1024
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qa
-from qa.documents import SUPPORTED_SUFFIXES, parse_bytes, read_file
+from qa.ingest.documents import SUPPORTED_SUFFIXES, parse_bytes, read_file
 
 # QA_FUZZ_EXAMPLES=3000 for a longer hunt (3,000 per test passed when this was written).
 EXAMPLES = int(os.environ.get("QA_FUZZ_EXAMPLES", "150"))

@@ -19,7 +19,7 @@ from conftest import HEADLINE, HEADLINE_EVIDENCE
 from test_ui import ARTIFACTS
 
 import qa
-from qa import storage
+from qa.store import storage
 
 
 def test_a_second_build_on_the_same_folder_is_refused(index_copy):
@@ -121,13 +121,13 @@ def test_32_concurrent_chats_and_uploads_in_bounded_memory(tmp_path_factory):
     ("..", "upload.txt"), (".bashrc", "bashrc"), ("a b;rm -rf.txt", "a b_rm -rf.txt"),
 ])
 def test_upload_names_are_reduced_to_a_name_inside_the_folder(name, safe):
-    from qa.web import safe_name
+    from qa.apps.web import safe_name
 
     assert safe_name(name) == safe
 
 
 def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path):
-    from qa.web import App
+    from qa.apps.web import App
 
     evil = tmp_path / "..\\..\\evil.txt"  # a legal file name on Linux: backslashes are not separators
     evil.write_text("Owls are birds of prey.")
@@ -145,7 +145,7 @@ def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["huge.txt", "huge.pdf"])
 def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, capsys, name):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     huge = tmp_path / name
     with huge.open("wb") as f:
@@ -186,7 +186,7 @@ def test_a_1_mb_line_without_punctuation_builds_in_bounded_memory(tmp_path):
 def test_an_upload_is_removed_when_its_session_ends_or_is_replaced(article_index_dir, tmp_path):
     import gradio as gr
 
-    from qa.web import SESSION_HOURS, App, build_ui
+    from qa.apps.web import SESSION_HOURS, App, build_ui
 
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
     demo = build_ui(app)

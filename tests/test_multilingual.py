@@ -36,7 +36,7 @@ def test_the_model_is_recorded_and_loaded_again_by_name(e5_index):
 
 
 def test_sentence_vectors_are_the_sentences_own(e5_index):
-    from qa.embedding import embedder_for
+    from qa.models.embedding import embedder_for
 
     row = next(i for i in range(len(e5_index.sentences)) if e5_index.sentence_text(i).startswith("The queen"))
     own = embedder_for("multilingual-e5-small").encode_documents(["The queen lays the eggs."]).vectors[0]
@@ -44,7 +44,7 @@ def test_sentence_vectors_are_the_sentences_own(e5_index):
 
 
 def test_qa_build_takes_the_model_by_name(tmp_path, capsys):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
     assert main(["build", str(tmp_path / "bees.txt"), "--index", str(tmp_path / "ix"),
@@ -58,7 +58,7 @@ RU_DIGITAL = "Что Путин сказал о цифровизации?"  # ar
 
 
 def test_languages_are_told_apart_and_unsure_text_counts_as_english():
-    from qa.language import detect
+    from qa.models.language import detect
 
     assert [detect(q) for q in (RU_DIGITAL, "Was sagte Putin über Cybersicherheit?", HEADLINE,
                                 "putin on 60000 orgs?", "60000", "What do detritivores eat?")] == \
@@ -66,7 +66,7 @@ def test_languages_are_told_apart_and_unsure_text_counts_as_english():
 
 
 def test_russian_is_stemmed_and_its_question_words_dropped():
-    from qa.lexical import tokenize
+    from qa.store.lexical import tokenize
 
     assert tokenize("Сколько смотрителей жило на маяке?", "ru") == tokenize("смотрители жили маяк", "ru")
     assert tokenize("организаций", "ru") == tokenize("организации", "ru") != ["организаций"]
@@ -164,7 +164,7 @@ def test_an_index_without_multilingual_vectors_quotes_only_sentences_that_share_
 
 
 def test_qa_build_no_multilingual(tmp_path, capsys):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
     assert main(["build", str(tmp_path / "bees.txt"), "--index", str(tmp_path / "ix"), "--no-multilingual",
@@ -183,7 +183,7 @@ def test_the_language_of_a_follow_up_is_the_question_s_own(article_index):
 
 
 def test_the_cli_answers_a_russian_question(article_index_dir, capsys):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     assert main(["ask", RU_DIGITAL, "--index", str(article_index_dir)]) == 0
     assert "pick up on the trends" in capsys.readouterr().out
@@ -203,7 +203,7 @@ def _xquad_like(tmp_path, language, paragraphs):
 
 
 def test_qa_eval_scores_questions_in_one_language_over_paragraphs_in_another(tmp_path, capsys):
-    from qa.cli import main
+    from qa.apps.cli import main
 
     english = _xquad_like(tmp_path, "en", [
         ("Bees", "A hive holds about 50,000 bees in summer. The queen lays up to 2,000 eggs a day.",
@@ -252,7 +252,7 @@ def test_a_russian_follow_up_leans_on_the_question_before(article_index):
 
 
 def test_an_upload_can_leave_the_multilingual_vectors_out(article_index_dir, tmp_path):
-    from qa.web import App
+    from qa.apps.web import App
 
     (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")

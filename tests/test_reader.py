@@ -5,7 +5,7 @@ import pytest
 from conftest import HEADLINE
 
 import qa
-from qa.evaluation import contains_answer
+from qa.apps.evaluation import contains_answer
 
 LIGHTHOUSE = ("The Bramble lighthouse was built in 1874 by the engineer Mary Holt on Skerry Point, near Oban. "
               "Its lamp can be seen 18 miles out to sea. The last keepers left in 1988, when the light was "
@@ -103,7 +103,7 @@ def test_a_declined_answer_shows_the_nearest_sentence_of_the_nearest_passage(art
     ("Putin’s plan", "Putin’s plan"),
 ])
 def test_a_short_answer_stays_on_one_side_of_a_quotation_edge(text, span):
-    from qa.answering import _strip
+    from qa.pipeline.answering import _strip
 
     start, end = _strip(text, 0, len(text))
     assert text[start:end] == span
@@ -145,7 +145,7 @@ def test_passages_far_below_the_best_are_not_read_and_change_nothing(article_ind
 
 
 def test_the_reader_loads_once_per_process():
-    from qa import reading
+    from qa.models import reading
 
     a, b = qa.Reader(), qa.Reader()
     assert reading._loaded(a.weights) is reading._loaded(b.weights)
@@ -154,7 +154,7 @@ def test_the_reader_loads_once_per_process():
 def test_shipped_weights_are_small_safetensors_with_their_record():
     import json
 
-    from qa.reading import RECORD, WEIGHTS
+    from qa.models.reading import RECORD, WEIGHTS
 
     assert WEIGHTS.suffix == ".safetensors" and WEIGHTS.stat().st_size < 16 * 1024 * 1024
     record = json.loads(RECORD.read_text())
@@ -175,7 +175,7 @@ def test_a_lead_is_read_but_never_answered_from():
 
 
 def test_a_span_never_crosses_a_sentence_boundary():
-    from qa.reading import sentence_starts
+    from qa.models.reading import sentence_starts
 
     # A passage of the article: unbounded, the shipped reader's best span for the headline
     # question was "a meeting on communications and IT industry. The head of state called for

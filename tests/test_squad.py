@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa import squad
+from qa.apps import squad
 
 DATA = {"version": "2.0", "data": [{"title": "Owls", "paragraphs": [{
     "context": "Barn owls hunt at night. They eat about 1,000 mice a year.",

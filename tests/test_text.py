@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.documents import bundled_document
 from qa.errors import QuestionError
-from qa.text import check_question, chunk_spans, split_sentences
+from qa.ingest.documents import bundled_document
+from qa.ingest.text import check_question, chunk_spans, split_sentences
 
 
 def _chunks(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
@@ -79,7 +79,7 @@ def test_nul_bytes_are_removed_from_questions():
                                    "организаций", "Путин", "сказал", "ёлка"]),
                   max_size=40).map(" ".join))
 def test_a_text_is_found_by_its_own_words_in_english_and_russian(text):
-    from qa.lexical import LexicalIndex, tokenize
+    from qa.store.lexical import LexicalIndex, tokenize
 
     for language in ("en", "ru"):
         terms = tokenize(text, language)

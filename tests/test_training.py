@@ -145,10 +145,10 @@ def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
     expected = ("reliable software solutions", 25, "Vladimir Putin")
     assert {(e.answer, e.answer_start, e.lead) for e in framed} == {expected}
     # The lead is read first; the answer's tokens are still the targets.
-    features = train_reader.featurize(qa.reading.load_tokenizer(), framed[:1], 64, 16)
+    features = train_reader.featurize(qa.models.reading.load_tokenizer(), framed[:1], 64, 16)
     ids = features["ids"][features["offsets"][0]:features["offsets"][1]]
     answer = ids[features["start"][0]:features["end"][0] + 1]
-    assert qa.reading.load_tokenizer().decode(answer) == "reliable software solutions"
+    assert qa.models.reading.load_tokenizer().decode(answer) == "reliable software solutions"
 
 
 @pytest.mark.parametrize("sentence", [

@@ -4,7 +4,7 @@
 
 A question not in English (or over a passage not in English) is answered by quoting the best
 passage's sentence nearest to it in the multilingual model's space
-(``qa.answering.quote_nearest_sentence``), or declined. Cosines across languages run lower
+(``qa.pipeline.answering.quote_nearest_sentence``), or declined. Cosines across languages run lower
 than within one (a Russian question and the English sentence that answers it score about
 0.03 below the same question in English), so the score is the cosine to the sentence *minus*
 the question's mean cosine to background sentences: English sentences from unrelated train
@@ -39,12 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_reader
 
 import qa
-from qa import answering, reading
-from qa.embedding import embedder_for
-from qa.evaluation import holds_gold, squad_documents
+from qa.apps.evaluation import holds_gold, squad_documents
+from qa.ingest.text import split_sentences
+from qa.models import reading
+from qa.models.embedding import embedder_for
+from qa.pipeline import answering
 from qa.settings import MULTILINGUAL_MODEL
-from qa.storage import sha256_file
-from qa.text import split_sentences
+from qa.store.storage import sha256_file
 
 NOT_A_LANGUAGE = "und"  # a question language no document has: the cross-language path
 TRANSLATED = Path(__file__).parent / "data" / "translated_questions.jsonl"

@@ -41,9 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_reader
 
 import qa
-from qa import reading, squad
-from qa.answering import passage_context
-from qa.evaluation import squad_documents
+from qa.apps import squad
+from qa.apps.evaluation import squad_documents
+from qa.models import reading
+from qa.pipeline.answering import passage_context
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The

@@ -1,4 +1,4 @@
-"""Which context to read each passage with: each of ``qa.context.FORMATS``, inference only, with
+"""Which context to read each passage with: each of ``qa.pipeline.context.FORMATS``, inference only, with
 the given reader weights, on held-out train articles (never the dev sets).
 
     python training/compare_context.py --train ../shared/data/squad-v1.1-train/train-v1.1.rebuilt.json
@@ -22,13 +22,13 @@ import choose_threshold
 import train_reader
 
 import qa
-from qa.context import FORMATS
+from qa.pipeline.context import FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", type=Path, required=True, help="SQuAD v1.1 train JSON")
-    p.add_argument("--weights", type=Path, default=qa.reading.WEIGHTS)
+    p.add_argument("--weights", type=Path, default=qa.models.reading.WEIGHTS)
     p.add_argument("--forms", nargs="+", choices=FORMATS, default=list(FORMATS))
     p.add_argument("--articles", type=int, help="of the held-out articles, only the first N")
     args = p.parse_args(argv)

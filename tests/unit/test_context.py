@@ -1,9 +1,9 @@
-"""What the reader reads before a passage (qa.context): pure text, no model."""
+"""What the reader reads before a passage (qa.pipeline.context): pure text, no model."""
 
 import pytest
 
-from qa.context import FORMATS, article_contexts, names_someone, reading_context
-from qa.text import split_sentences
+from qa.ingest.text import split_sentences
+from qa.pipeline.context import FORMATS, article_contexts, names_someone, reading_context
 
 ARTICLE = ("Port Alvera to raise transport spending\n\n"
            "The city will raise its budget by 18 percent, Mayor Ines Carvalhal said on Tuesday. "

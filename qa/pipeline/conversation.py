@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from qa.language import detect as detect_language
-from qa.lexical import tokenize
+from qa.models.language import detect as detect_language
+from qa.store.lexical import tokenize
 
 # What all-MiniLM-L6-v2 reads (256 tokens) is about 1,000 characters; two or three questions
 # are far less, and older ones matter less.

@@ -14,7 +14,8 @@ import sys
 from dataclasses import asdict
 
 import qa
-from qa import evaluation, rendering
+from qa import rendering
+from qa.apps import evaluation
 
 EXAMPLES = """examples:
   qa build                               index the bundled article into ./index
@@ -221,7 +222,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
-        from qa.web import serve
+        from qa.apps.web import serve
     except ImportError as e:
         raise qa.QAError(f"the browser chat needs gradio ({e}): pip install 'articleqa[ui]'") from e
     print(f"qa: starting the chat on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)

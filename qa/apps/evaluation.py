@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from qa import squad
-from qa.answering import Answer, Chatbot, ReaderAnswerer
+from qa.apps import squad
 from qa.building import build_index, open_index
-from qa.documents import Document
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
-from qa.reading import Reader
+from qa.ingest.documents import Document
+from qa.models.reading import Reader
+from qa.pipeline.answering import Answer, Chatbot, ReaderAnswerer
 from qa.settings import Settings
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import blingfire
 
 from qa.errors import QuestionError
-from qa.language import detect as detect_language
 from qa.messages import say
+from qa.models.language import detect as detect_language
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _WHITESPACE = re.compile(r"\s")

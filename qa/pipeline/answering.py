@@ -2,9 +2,9 @@
 
 ``Chatbot.ask`` runs three stages, each passed in or defaulted:
 
-1. the follow-up resolution of ``qa.conversation`` (what to search),
-2. a retriever (``qa.retrieval.Retriever``): the ranked passages,
-3. an answerer (``ReaderAnswerer``): the trained reader (``qa.reading``) reads the best
+1. the follow-up resolution of ``qa.pipeline.conversation`` (what to search),
+2. a retriever (``qa.pipeline.retrieval.Retriever``): the ranked passages,
+3. an answerer (``ReaderAnswerer``): the trained reader (``qa.models.reading``) reads the best
    passages and the answer is its best span, verbatim, with the sentence that holds it
    quoted and cited, or, when no span beats the reader's no-answer score by the threshold
    recorded with its weights, a statement that the documents do not say, with the nearest
@@ -26,21 +26,21 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.context import reading_context
-from qa.conversation import resolve_history
 from qa.index import Index, Passage
-from qa.language import ENGLISH
-from qa.language import detect as detect_language
-from qa.lexical import tokenize
-from qa.reading import Reader
-from qa.retrieval import DEFAULT_WEIGHTS, Ranking, Retriever, normalize_max
+from qa.ingest.text import check_question
+from qa.models.language import ENGLISH
+from qa.models.language import detect as detect_language
+from qa.models.reading import Reader
+from qa.pipeline.context import reading_context
+from qa.pipeline.conversation import resolve_history
+from qa.pipeline.retrieval import DEFAULT_WEIGHTS, Ranking, Retriever, normalize_max
 from qa.settings import Settings
-from qa.text import check_question
+from qa.store.lexical import tokenize
 
 # When to decline a question the reader does not read: a threshold on the cosine to the best
 # sentence over the cosine to background sentences, with the background's mean vector, both
 # made on held-out SQuAD train articles by ``training/choose_quote_threshold.py``.
-QUOTE_RECORD = Path(__file__).parent / "models" / "quote.json"
+QUOTE_RECORD = Path(__file__).parents[1] / "models" / "quote.json"
 _QUOTE_SLOPE = 40.0  # confidence: a logistic of the score over the threshold, 0.73 at +0.025
 
 
@@ -167,7 +167,7 @@ class ReaderAnswerer:
         read = [p for p in passages[:self.passages_read]
                 if index.document(p.doc_id).language == ENGLISH and p.score >= floor]
         # A reader trained so reads each passage after its document's context (who "the
-        # President" is, when only the headline names him): ``qa.context``.
+        # President" is, when only the headline names him): ``qa.pipeline.context``.
         leads = [passage_context(index, p, self.reader.context) for p in read] if self.reader.leads else None
         spans = self.reader.read(asked, [p.text for p in read], leads)
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
@@ -199,7 +199,7 @@ class ReaderAnswerer:
 
 
 def passage_context(index: Index, passage: Passage, form: str) -> str:
-    """What the reader reads before ``passage`` (``qa.context.reading_context``): its
+    """What the reader reads before ``passage`` (``qa.pipeline.context.reading_context``): its
     heading, its document's lead sentence and the last sentence before it naming someone
     (of the ten before it)."""
     if form == "none":

@@ -6,7 +6,7 @@ candidate's), and the same two for its best sentence. Scoring by the best senten
 a passage that answers in one place over one that mentions the words all over. The
 arithmetic is pure numpy; ``Retriever`` feeds it from an index's stores.
 
-Questions are told apart by language (``qa.language``). An English question is ranked by the
+Questions are told apart by language (``qa.models.language``). An English question is ranked by the
 index's own model (unless no document is in English); any other by the multilingual model's
 vectors (``Index.dense``). BM25 counts only for passages in the question's language: the words of a
 Russian question cannot match English text, and a stray match (a number, a name) would only
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index, Passage
-from qa.language import ENGLISH
-from qa.language import detect as detect_language
-from qa.lexical import tokenize
-from qa.text import check_question
+from qa.ingest.text import check_question
+from qa.models.language import ENGLISH
+from qa.models.language import detect as detect_language
+from qa.store.lexical import tokenize
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ whom it is about, so the reader reads each passage after its document's context:
 - the last sentence before the passage that names someone (a run of capitalized words not
   at its start), unless that is the lead.
 
-No answer is ever taken from the context (``qa.reading.decode``'s ``skips``). The same
+No answer is ever taken from the context (``qa.models.reading.decode``'s ``skips``). The same
 function makes the context in training (``training/train_reader.py``, over SQuAD articles)
-and in the product (``qa.answering``), so the reader reads as it was trained. Pure text: no
+and in the product (``qa.pipeline.answering``), so the reader reads as it was trained. Pure text: no
 model, no index.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.text import split_sentences
+from qa.ingest.text import split_sentences
 
 FORMATS = ("none", "title", "lead", "named")  # each adds to the one before it
 _MAX_SENTENCE = 240  # characters of a context sentence kept (a long one is cut at a space)

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.errors import ModelError
-from qa.text import split_sentences
+from qa.ingest.text import split_sentences
 
 if TYPE_CHECKING:
     import torch
 
-WEIGHTS = Path(__file__).parent / "models" / "reader.safetensors"
+WEIGHTS = Path(__file__).parent / "reader.safetensors"
 RECORD = WEIGHTS.with_suffix(".json")
 MAX_QUESTION_TOKENS = 64  # a longer question is cut: the passage needs the room
 _SCALE = ".int8_scale"  # a tensor ``name`` stored as int8 has its row scales in ``name + _SCALE``
@@ -152,7 +152,7 @@ class Reader:
         weights: the reader's safetensors file; its ``.json`` record beside it gives the
             window size and the no-answer threshold.
         batch_size: windows run through the model at once.
-        context: what to read before each passage (``qa.context.FORMATS``; None: what the
+        context: what to read before each passage (``qa.pipeline.context.FORMATS``; None: what the
             weights were trained with, their record's ``context``).
     """
 
@@ -179,7 +179,7 @@ class Reader:
         # articles, none of them changed an answer (None: read them all).
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
-        # What it was trained to read before each passage (``qa.context.FORMATS``): its
+        # What it was trained to read before each passage (``qa.pipeline.context.FORMATS``): its
         # document's title, lead sentence and the last sentence before it that names someone.
         # ``context`` reads with another (to compare them).
         trained = str(self.record.get("context", "title" if self.record.get("leads") else "none"))

@@ -26,8 +26,8 @@ import gradio as gr
 
 import qa
 from qa import rendering
-from qa.documents import KINDS, SUPPORTED_SUFFIXES
-from qa.language import detect as detect_language
+from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES
+from qa.models.language import detect as detect_language
 from qa.rendering import escape_markdown
 
 log = logging.getLogger("qa")

@@ -2,7 +2,7 @@
 
 Tokens are lower-cased, the language's stop words dropped and words Snowball-stemmed in that
 language, so "organizations" matches "organization" and "организаций" matches "организации".
-Each text is analyzed in its document's language, each question in its own (``qa.language``);
+Each text is analyzed in its document's language, each question in its own (``qa.models.language``);
 a language Snowball has no stemmer for is only lower-cased.
 """
 
@@ -18,7 +18,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from qa.language import ENGLISH
+from qa.models.language import ENGLISH
 
 # Lucene's English stop words plus the function words of questions ("how many", "what did"),
 # which would otherwise match every sentence that happens to contain them. Reporting verbs

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from qa import formats
 from qa.errors import SourceError
-from qa.language import detect as detect_language
+from qa.ingest import formats
+from qa.models.language import detect as detect_language
 
 log = logging.getLogger("qa")
 
@@ -36,7 +36,7 @@ class Document:
             the top): shown with citations and used in retrieval, never quoted as an answer.
         pages: where each page starts in the text (PDFs); empty when not paged.
         language: ISO 639-1 code of the text's language ("en", "ru"); told from the text
-            when not given (``qa.language``).
+            when not given (``qa.models.language``).
     """
 
     id: str

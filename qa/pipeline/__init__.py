@@ -1,0 +1,1 @@
+"""A question's way through the stages: analyze -> conversation -> retrieve -> read / quote."""
