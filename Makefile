@@ -1,13 +1,11 @@
 # Two commands for a fresh machine: `make chat` and `make test`. Both create .venv and install
-# what they need first. torch is pinned and installed before everything else, from its CPU build:
-# an unpinned torch pulls a multi-GB CUDA build. Everything else is installed at the versions CI
+# what they need first. torch is pinned and installed before everything else (the package index
+# set up for this project serves its CPU build): an unpinned torch pulls a multi-GB CUDA build. Everything else is installed at the versions CI
 # tested, locked in constraints.txt (`make lock` refreshes it); .ci/check_lock.py first checks that
 # the lock still matches pyproject.toml.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.13.0
-# Only torch comes from here (--no-deps: its dependencies come from PyPI, pinned, with the rest).
-TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 LOCK := constraints.txt
 LOCK_VENV ?= /tmp/articleqa-lock-venv
 
@@ -17,7 +15,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) .ci/check_lock.py
-	$(PY) -m pip install -q --no-deps --index-url $(TORCH_INDEX) $(TORCH)
+	$(PY) -m pip install -q -c $(LOCK) $(TORCH)
 	$(PY) -m pip install -q -c $(LOCK) -e '.[test]'
 	touch $@
 
@@ -39,7 +37,7 @@ lock:
 	rm -rf $(LOCK_VENV)
 	python3 -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
-	$(LOCK_VENV)/bin/python -m pip install -q --no-deps --index-url $(TORCH_INDEX) $(TORCH)
+	$(LOCK_VENV)/bin/python -m pip install -q $(TORCH)
 	$(LOCK_VENV)/bin/python -m pip install -q -e '.[ui,bench,test]'
 	$(LOCK_VENV)/bin/python -m pip check
 	$(LOCK_VENV)/bin/python .ci/lock.py $(LOCK)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
 from qa.apps.evaluation import ask_rows, summarize_rows  # noqa: E402
-from qa.pipeline.context import FORMATS  # noqa: E402
+from qa.ingest.context import FORMATS  # noqa: E402
 
 NEWS = ROOT.parent / "shared" / "eval" / "news"
 ARTICLE_SET = ROOT.parent / "shared" / "eval" / "article_dev.jsonl"

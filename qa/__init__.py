@@ -5,11 +5,11 @@
     >>> qa.Chatbot(index).ask("How many organizations are operating in the IT area?").short_answer
     'about 60,000'
 
-The stages, each with a small interface, in the order a question meets them:
-``qa.pipeline.conversation`` (follow-ups) -> ``qa.pipeline.retrieval.Retriever`` (hybrid ranking over the
-``qa.index.Index`` stores) -> ``qa.pipeline.answering.ReaderAnswerer`` (the trained reader of
+The stages, in the order a question meets them (``qa.pipeline``): ``question.analyze`` (checked,
+language, follow-up, terms and vector, once) -> ``retrieval.Retriever`` (hybrid ranking over
+the index's store, ``qa.store``) -> ``answering.ReaderAnswerer`` (the trained reader of
 ``qa.models.reading``) -> ``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
-indexes; ``qa.models.embedding`` embeds.
+indexes from what ``qa.ingest`` reads; ``qa.types`` holds the values that cross the stages.
 """
 
 from qa.building import build_index, open_index
@@ -21,17 +21,22 @@ from qa.errors import (
     QuestionError,
     SourceError,
 )
-from qa.index import Index, Passage, load_index
+from qa.index import Index, load_index
 from qa.ingest.documents import Document
 from qa.models.embedding import Embedder, SentenceTransformerEmbedder
 from qa.models.reading import Reader
-from qa.pipeline.answering import Answer, Answerer, Chatbot, Evidence, ReaderAnswerer
+from qa.pipeline.answering import Answerer, ReaderAnswerer
+from qa.pipeline.chatbot import Chatbot
 from qa.pipeline.retrieval import Retriever
-from qa.settings import Settings
+from qa.rendering import Answer
+from qa.settings import AskSettings, BuildSettings, Settings
+from qa.types import Evidence, Passage
 
 __all__ = [
     "Answer",
     "Answerer",
+    "AskSettings",
+    "BuildSettings",
     "Chatbot",
     "Document",
     "Embedder",

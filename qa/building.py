@@ -23,24 +23,16 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import IndexLoadError
-from qa.index import (
-    BM25_CHUNKS,
-    BM25_SENTENCES,
-    CHUNKS,
-    DOCUMENTS,
-    MULTILINGUAL,
-    SENTENCES,
-    Index,
-    citation,
-    load_index,
-)
+from qa.index import Index, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
-from qa.ingest.text import Chunk, chunk_spans, split_sentences
+from qa.ingest.text import chunk_spans, split_sentences
 from qa.models.embedding import Embedder, embedder_for
-from qa.settings import Settings
+from qa.settings import AskSettings, BuildSettings, Settings
 from qa.store import storage
+from qa.store.folder import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, MULTILINGUAL, SENTENCES, FolderStore
 from qa.store.lexical import LexicalIndex
 from qa.store.vectors import VectorStore
+from qa.types import Chunk, citation
 
 log = logging.getLogger("qa")
 
@@ -49,7 +41,7 @@ _Known = dict[str, tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]]
 
 
 def build_index(sources: Iterable[str | Path | Document] | str | Path | Document | None = None,
-                index_dir: str | Path = "index", *, settings: Settings | None = None,
+                index_dir: str | Path = "index", *, settings: BuildSettings | None = None,
                 progress: bool | None = None, embedder: Embedder | None = None) -> Index:
     """Read ``sources``, embed them and save the index in ``index_dir``.
 
@@ -68,7 +60,7 @@ def build_index(sources: Iterable[str | Path | Document] | str | Path | Document
         IndexBusyError: another build is writing the same folder.
         ModelError: the embedding model cannot be loaded.
     """
-    settings = settings or Settings()
+    settings = _full(settings)
     docs = load_documents(sources, max_file_bytes=settings.max_file_bytes)
     return _build(docs, Path(index_dir), settings, progress, embedder)
 
@@ -110,6 +102,13 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
         else:
             docs.append(doc)
     return _build(docs, index_dir, index.settings, progress, None)
+
+
+def _full(settings: BuildSettings | None) -> Settings:
+    """``settings`` with the default question settings, if it has none."""
+    if isinstance(settings, Settings):
+        return settings
+    return Settings.of(settings or BuildSettings(), AskSettings())
 
 
 def _bundled_only(index_dir: Path) -> bool:
@@ -202,8 +201,9 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
         except BaseException:
             storage.discard(building)
             raise
-    return Index(index_dir, manifest, docs, chunks, sentences, vectors, chunk_lexical, sentence_lexical,
-                 settings, embedder=embedder, multilingual=multilingual)
+    spaces = {settings.model: vectors, **({settings.second_model: multilingual} if multilingual else {})}
+    store = FolderStore(index_dir, manifest, docs, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
+    return Index(store, settings, embedder=embedder)
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,

@@ -1,66 +1,28 @@
-"""A loaded index: the documents, their sentences and chunks, and the stores over them.
+"""A loaded index: its store, the embedders of its vector spaces, its settings, and ``search``.
 
-An index holds every document's text, its sentences and chunks as character spans, a
-``VectorStore`` (a vector per chunk and per sentence, by id), a second one from the
-multilingual model when the index has one (``Settings.multilingual``) and BM25 over chunks
-and over sentences. It only stores and looks up; ``qa.pipeline.retrieval`` ranks, ``qa.building`` builds.
+``Index`` is what ``build_index``, ``load_index`` and ``open_index`` give and what a
+``Chatbot`` answers from. It composes the store (``qa.store``: documents, sentences, chunks,
+vectors, BM25) with the models that embed questions for it, and searches with the default
+stages (``qa.pipeline``): it sits above them, so they never reach up for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
 from qa.errors import IndexLoadError
-from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document
-from qa.ingest.text import Chunk
+from qa.ingest.documents import Document
 from qa.models.embedding import Embedder, embedder_for
-from qa.models.language import ENGLISH
-from qa.settings import MULTILINGUAL_MODEL, Settings
+from qa.pipeline.question import analyze
+from qa.pipeline.retrieval import Retriever
+from qa.settings import RECORDED, AskSettings, Settings
 from qa.store import storage
-from qa.store.lexical import LexicalIndex
+from qa.store.folder import FolderStore
 from qa.store.vectors import VectorStore
-
-CHUNKS = "chunks.jsonl"
-DOCUMENTS = "documents.jsonl"
-SENTENCES = "sentences.npy"
-BM25_CHUNKS = "bm25-chunks"
-BM25_SENTENCES = "bm25-sentences"
-MULTILINGUAL = "multilingual"  # the second dense signal's vectors (``Settings.multilingual``)
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk: ``index.document(doc_id).text[start:end] == text``."""
-
-    text: str
-    score: float
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    chunk_id: int = -1
-    section: tuple[str, ...] = ()
-    page: int | None = None
-
-    @property
-    def citation(self) -> str:
-        """Where it is: "Warsaw › History", "report.pdf, p. 4" (the page it starts on)."""
-        return citation(self.title, self.section, self.page)
-
-    @property
-    def heading(self) -> str:
-        """Its document's title and section, without the page: "Warsaw › History" (what a
-        reader trained with leads reads before it)."""
-        return citation(self.title, self.section)
-
-
-def citation(title: str, section: tuple[str, ...] = (), page: int | None = None, page_label: str = "") -> str:
-    """"Title › Section › Subsection", with ", p. N" (or ``page_label``) when a page is named."""
-    label = " › ".join([title, *section])
-    return f"{label}, {page_label or f'p. {page}'}" if page else label
+from qa.types import ENGLISH, Chunk, Passage
 
 
 class Index:
@@ -69,74 +31,119 @@ class Index:
     It is read-only once made, so one instance may serve many threads.
 
     Args:
-        embedder: embeds questions for ``search``; defaults to the model the index was built
-            with (``settings.model``).
+        store: the documents, chunks, vectors and BM25.
+        settings: what it was built with, and the question settings it answers with by default.
+        embedder: embeds questions in the index's own space; defaults to the model it was
+            built with (``settings.model``).
     """
 
-    def __init__(self, directory: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
-                 sentences: np.ndarray, vectors: VectorStore, chunk_lexical: LexicalIndex,
-                 sentence_lexical: LexicalIndex, settings: Settings, *, embedder: Embedder | None = None,
-                 multilingual: VectorStore | None = None) -> None:
-        self.directory = directory
-        self.manifest = manifest
+    def __init__(self, store: FolderStore, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.store = store
         self.settings = settings
-        self.embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
-        self._document_list = list(documents)  # in order: sentences refer to them by number
-        self._documents = {d.id: d for d in documents}
-        self.chunks = chunks
-        self.sentences = sentences  # (n, 3) int64: document number, start, end
-        self.vectors = vectors
-        self.chunk_lexical = chunk_lexical
-        self.sentence_lexical = sentence_lexical
-        self.first_sentence = np.array([c.first_sentence for c in chunks], dtype=np.int64)
-        self.last_sentence = np.array([c.last_sentence for c in chunks], dtype=np.int64)
-        self.chunk_languages = np.array([self._documents[c.doc_id].language for c in chunks], dtype=object)
-        self.multilingual = multilingual
-        self._some_english = any(d.language == ENGLISH for d in documents)
-        self._multilingual_embedder: Embedder | None = None
+        self._embedders: dict[str, Embedder] = {
+            settings.model: embedder or embedder_for(settings.model, batch_size=settings.batch_size)}
+        self._some_english = any(d.language == ENGLISH for d in store.documents)
 
-    def dense(self, language: str) -> tuple[VectorStore, Embedder]:
-        """The vectors, and the embedder of questions, for a question in ``language``.
+    # --- what it holds: the store's --------------------------------------------------------
 
-        The index's own model serves questions in English (its own and the reader's language,
-        and what the reader's threshold was chosen with), unless no document is in English;
-        any other question takes the multilingual model's, when the index has them.
-        """
-        if (language == ENGLISH and self._some_english) or self.multilingual is None:
-            return self.vectors, self.embedder
-        if self._multilingual_embedder is None:
-            self._multilingual_embedder = embedder_for(MULTILINGUAL_MODEL, batch_size=self.settings.batch_size)
-        return self.multilingual, self._multilingual_embedder
+    @property
+    def directory(self) -> Path:
+        return self.store.directory
 
-    def __len__(self) -> int:
-        return len(self.chunks)
-
-    def __repr__(self) -> str:
-        return (f"Index({str(self.directory)!r}, documents={len(self._documents)}, "
-                f"chunks={len(self.chunks)}, model={self.settings.model!r})")
+    @property
+    def manifest(self) -> dict:
+        return self.store.manifest
 
     @property
     def documents(self) -> list[Document]:
-        return list(self._document_list)
+        return self.store.documents
 
     def document(self, doc_id: str) -> Document:
-        return self._documents[doc_id]
+        return self.store.document(doc_id)
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.store.chunks
+
+    @property
+    def sentences(self) -> np.ndarray:
+        return self.store.sentences
 
     def sentence(self, row: int) -> tuple[str, int, int]:
-        """(doc_id, start, end) of sentence ``row``."""
-        doc, start, end = (int(v) for v in self.sentences[row])
-        return self._document_list[doc].id, start, end
+        return self.store.sentence(row)
 
     def sentence_text(self, row: int) -> str:
-        doc_id, start, end = self.sentence(row)
-        return self._documents[doc_id].text[start:end]
+        return self.store.sentence_text(row)
 
     def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
-        chunk = self.chunks[chunk_id]
-        doc = self._documents[chunk.doc_id]
-        return Passage(text=chunk.text, score=score, doc_id=chunk.doc_id, title=doc.title,
-                       start=chunk.start, end=chunk.end, chunk_id=chunk_id, section=chunk.section,
-                       page=doc.page(chunk.start))
+        return self.store.passage(chunk_id, score)
+
+    @property
+    def spaces(self) -> tuple[str, ...]:
+        return self.store.spaces
+
+    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.store.dense_search(space, vector, k)
+
+    def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
+        return self.store.chunk_vectors(space, ids)
+
+    def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
+        return self.store.sentence_vectors(space, rows)
+
+    def chunk_scores(self, terms: list[str]) -> np.ndarray:
+        return self.store.chunk_scores(terms)
+
+    def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
+        return self.store.sentence_scores(terms, rows)
+
+    def chunk_sentences(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.store.chunk_sentences(ids)
+
+    def chunk_languages(self, ids: np.ndarray) -> np.ndarray:
+        return self.store.chunk_languages(ids)
+
+    def stale_sources(self) -> list[str]:
+        """Sources whose file (or the bundled article) changed since the build."""
+        return self.store.stale_sources()
+
+    @property
+    def vectors(self) -> VectorStore:
+        """The vectors of the index's own model."""
+        return self.store.vectors(self.settings.model)
+
+    @property
+    def multilingual(self) -> VectorStore | None:
+        """The multilingual model's vectors, when the index has them."""
+        second = self.settings.second_model
+        return self.store.vectors(second) if second in self.store.spaces else None
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def space_for(self, language: str) -> str:
+        """The vector space that ranks a question in ``language``: the index's own model for
+        English (its own and the reader's language, and what the reader's threshold was chosen
+        with), unless no document is in English; the multilingual model's for any other,
+        when the index has it."""
+        if (language == ENGLISH and self._some_english) or len(self.store.spaces) == 1:
+            return self.settings.model
+        return self.store.spaces[1]
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder of questions in the index's own space."""
+        return self._embedders[self.settings.model]
+
+    def question_embedder(self, space: str) -> Embedder:
+        """The embedder of questions in ``space`` (made on first use)."""
+        if space not in self._embedders:
+            self._embedders[space] = embedder_for(space, batch_size=self.settings.batch_size)
+        return self._embedders[space]
+
+    def dense(self, language: str) -> tuple[VectorStore, Embedder]:
+        """The vectors, and the embedder of questions, for a question in ``language``."""
+        space = self.space_for(language)
+        return self.store.vectors(space), self.question_embedder(space)
 
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         """The ``k`` passages that best match ``query``, best first (the default retriever's).
@@ -144,74 +151,56 @@ class Index:
         Raises:
             QuestionError: the query is empty, too long, or has no words.
         """
-        from qa.pipeline.retrieval import Retriever
+        question = analyze(self, query)
+        return Retriever().retrieve(self, question).passages(self, self.settings.k if k is None else k)
 
-        return Retriever().retrieve(self, query).passages(self, self.settings.k if k is None else k)
+    def __len__(self) -> int:
+        return len(self.store)
 
-    def stale_sources(self) -> list[str]:
-        """Sources whose file (or the bundled article) changed since the build."""
-        stale = []
-        for row in self.manifest["sources"]:
-            source = row.get("source")
-            if source == BUNDLED_SOURCE:
-                if bundled_document().sha256 != row["sha256"]:
-                    stale.append(source)
-            elif (source and row.get("file_sha256") and Path(source).is_file()
-                  and storage.sha256_file(Path(source)) != row["file_sha256"]):
-                stale.append(source)
-        return stale
+    def __repr__(self) -> str:
+        return (f"Index({str(self.directory)!r}, documents={len(self.documents)}, "
+                f"chunks={len(self.chunks)}, model={self.settings.model!r})")
 
 
-def load_index(index_dir: str | Path = "index", *, settings: Settings | None = None,
+def load_index(index_dir: str | Path = "index", *, settings: Settings | AskSettings | None = None,
                embedder: Embedder | None = None) -> Index:
     """Load the index saved in ``index_dir``.
 
-    ``settings`` default to the ones the index was built with; naming another model than
-    the one it was built with is an error.
+    Args:
+        settings: question settings to answer with (``AskSettings``), or ``Settings`` whose
+            build settings must be the index's own; ``None``: the defaults, and the build
+            settings the index was built with.
+        embedder: embeds questions in the index's own space (default: its model's).
 
     Raises:
         IndexLoadError: the folder holds no index, or a damaged one, or one built with another
-            model or dimension or another format. The message names the file and the fix.
+            model or other build settings than ``settings`` names, or another format. The
+            message names the file and the fix.
     """
     index_dir = Path(index_dir)
-    manifest = storage.read_manifest(index_dir)
-    hint = storage.manifest_hint(index_dir, manifest)
-    settings = _settings_for(manifest, settings, index_dir)
-    data = storage.data_folder(index_dir, manifest)
-    try:
-        documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
-                              headings=r["headings"], pages=r["pages"], language=r["language"])
-                     for r in storage.read_jsonl(data / DOCUMENTS)]
-        chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
-                  for r in storage.read_jsonl(data / CHUNKS)]
-        sentences = np.load(data / SENTENCES, allow_pickle=False)
-        vectors = VectorStore.load(data)
-        multilingual = VectorStore.load(data / MULTILINGUAL) if manifest["multilingual"] else None
-        chunk_lexical = LexicalIndex.load(data / BM25_CHUNKS)
-        sentence_lexical = LexicalIndex.load(data / BM25_SENTENCES)
-    except (ValueError, KeyError, TypeError, OSError) as e:
-        raise IndexLoadError(f"the index in {data} cannot be read ({e}): rebuild it with `{hint}`") from e
-    counts = manifest.get("counts", {})
-    if (len(chunks) != len(vectors) or len(sentences) != vectors.sentence_count
-            or counts.get("chunks") != len(chunks) or vectors.dimension != manifest["dimension"]
-            or (multilingual is not None and (len(multilingual) != len(chunks)
-                                              or multilingual.sentence_count != len(sentences)))):
-        raise IndexLoadError(f"the files in {data} do not match {index_dir / storage.MANIFEST}: "
-                             f"rebuild the index with `{hint}`")
-    return Index(index_dir, manifest, documents, chunks, sentences, vectors, chunk_lexical, sentence_lexical,
-                 settings, embedder=embedder, multilingual=multilingual)
+    store = FolderStore.load(index_dir)
+    return Index(store, _settings_for(store.manifest, settings, index_dir), embedder=embedder)
 
 
-def _settings_for(manifest: dict, settings: Settings | None, index_dir: Path) -> Settings:
+def _settings_for(manifest: dict, settings: Settings | AskSettings | None, index_dir: Path) -> Settings:
+    """The index's settings: those it was built with (its manifest's), and the question
+    settings of ``settings``. Build settings in ``settings`` that are not the index's are an
+    error naming the rebuild command: they are never reported as the index's."""
     built = manifest["settings"]
-    if settings is None:
-        return Settings(model=manifest["model"], chunk_size=built["chunk_size"],
-                        chunk_overlap=built["chunk_overlap"], headings_in_chunks=built["headings_in_chunks"],
-                        multilingual=bool(manifest["multilingual"]))
+    recorded = {"model": manifest["model"], **{f: built[f] for f in RECORDED if f != "model"}}
+    if not isinstance(settings, Settings):  # None, or question settings alone
+        ask = settings or AskSettings()
+        return Settings(**recorded, **{f.name: getattr(ask, f.name) for f in fields(AskSettings)})
     if settings.model != manifest["model"]:
         raise IndexLoadError(
             f"{index_dir} was built with model {manifest['model']!r}, not {settings.model!r}: "
             f"rebuild it with `{storage.manifest_hint(index_dir, manifest, settings.model)}` "
             "or load it without naming a model"
         )
+    other = {f: getattr(settings, f) for f in RECORDED if getattr(settings, f) != recorded[f]}
+    if other:
+        name, value = next(iter(other.items()))
+        hint = storage.manifest_hint(index_dir, {**manifest, "settings": {**built, **other}})
+        raise IndexLoadError(f"{index_dir} was built with {name}={recorded[name]!r}, not {value!r}: rebuild it "
+                             f"with `{hint}`, or load it with question settings only (qa.AskSettings)")
     return settings

@@ -6,7 +6,7 @@ to English for a language without its own wording.
 
 from __future__ import annotations
 
-from qa.models.language import ENGLISH
+from qa.types import ENGLISH
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {

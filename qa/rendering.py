@@ -12,14 +12,24 @@ where ``qa.messages`` has it (``В статье об этом не сказан�
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from qa.index import Passage, citation
+from qa import types
 from qa.messages import say
-from qa.pipeline.answering import Answer, Evidence
+from qa.types import Evidence, Passage, citation
 
 MAX_QUOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Answer(types.Answer):
+    """An answer (``qa.types.Answer``'s fields) with its plain ``text``: what the stages give."""
+
+    @property
+    def text(self) -> str:
+        """The answer as plain text (``plain``)."""
+        return plain(self)
 _QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes become single ones
 # Markdown and HTML take these anywhere in a line; the block markers only at a line's start.
 # Brackets only make a link (or an image) before "(": "[1]" stays as it is.
@@ -51,7 +61,7 @@ def trim(text: str, around: tuple[int, int] | None = None, limit: int = MAX_QUOT
     return ("…" if start else "") + " ".join(text[start:end].split()) + ("…" if end < len(text) else "")
 
 
-def quote_text(answer: Answer, quote: Evidence) -> str:
+def quote_text(answer: types.Answer, quote: Evidence) -> str:
     """The quote as shown: trimmed around the short answer, inner quotation marks made single."""
     around = None
     if answer.answer_span and answer.answer_span[0] == quote.doc_id:
@@ -59,18 +69,18 @@ def quote_text(answer: Answer, quote: Evidence) -> str:
     return trim(quote.text, around).translate(_QUOTE_MARKS)
 
 
-def _nearest(answer: Answer) -> str:
+def _nearest(answer: types.Answer) -> str:
     """What a declined answer shows of the best passage: its sentence nearest to the question,
     or (without one) the passage's beginning."""
     text = answer.nearest.text if answer.nearest else answer.passages[0].text
     return trim(text).translate(_QUOTE_MARKS)
 
 
-def _not_said(answer: Answer) -> str:
+def _not_said(answer: types.Answer) -> str:
     return say("not_in_article" if answer.documents == 1 else "not_in_documents", answer.language)
 
 
-def _source(answer: Answer, quote: Evidence) -> str:
+def _source(answer: types.Answer, quote: Evidence) -> str:
     """Where the quote is ("Warsaw › History", "report.pdf, p. 4"): said when there are several
     documents, or a section or page to name."""
     if not 0 < quote.passage <= len(answer.passages):
@@ -81,19 +91,19 @@ def _source(answer: Answer, quote: Evidence) -> str:
     return f" ({passage_citation(answer, passage, quote.page)})"
 
 
-def passage_citation(answer: Answer, passage: Passage, page: int | None = None) -> str:
+def passage_citation(answer: types.Answer, passage: Passage, page: int | None = None) -> str:
     """Where ``passage`` is ("Warsaw › History", "report.pdf, p. 4"), the page in the answer's
     language ("с. 4"): ``page`` (a quote's), else the passage's own."""
     page = passage.page if page is None else page
     return citation(passage.title, passage.section, page, say("page", answer.language, page=page))
 
 
-def _lead(answer: Answer) -> str:
+def _lead(answer: types.Answer) -> str:
     short = (answer.short_answer or "").translate(_QUOTE_MARKS)
     return f"{short[:1].upper()}{short[1:]}: " if short else ""
 
 
-def plain(answer: Answer) -> str:
+def plain(answer: types.Answer) -> str:
     """The answer as one paragraph of plain text, a citation after each quote."""
     if answer.abstained:
         nearest = f" {say('nearest', answer.language)} “{_nearest(answer)}” [1]" if answer.passages else ""
@@ -102,13 +112,13 @@ def plain(answer: Answer) -> str:
     return f"{_lead(answer)}{quotes}"
 
 
-def markdown(answer: Answer) -> str:
+def markdown(answer: types.Answer) -> str:
     """The answer for the web chat: the plain text, escaped so that markdown shows it as it
     is (and the chat's copy button copies that plain text)."""
     return escape_markdown(plain(answer))
 
 
-def as_dict(answer: Answer) -> dict[str, Any]:
+def as_dict(answer: types.Answer) -> dict[str, Any]:
     """The answer's fields for ``--json`` and the web API (its text rendered as plain)."""
     return {"answer": plain(answer), "short_answer": answer.short_answer, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,

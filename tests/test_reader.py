@@ -124,9 +124,9 @@ class CountingReader(qa.Reader):
         self.read_within = self.read_within if read_within is None else read_within
         self.counts = []
 
-    def read(self, question, texts, leads=None):
+    def read(self, question, texts, leads=None, sentences=None):
         self.counts.append(len(texts))
-        return super().read(question, texts, leads)
+        return super().read(question, texts, leads, sentences)
 
 
 def test_passages_far_below_the_best_are_not_read_and_change_nothing(article_index):

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from qa.errors import QuestionError
 from qa.ingest.documents import bundled_document
-from qa.ingest.text import check_question, chunk_spans, split_sentences
+from qa.ingest.text import chunk_spans, split_sentences
+from qa.pipeline.question import check_question
 
 
 def _chunks(text: str, size: int, overlap: int) -> list[tuple[int, int]]:

@@ -44,7 +44,6 @@ import qa
 from qa.apps import squad
 from qa.apps.evaluation import squad_documents
 from qa.models import reading
-from qa.pipeline.answering import passage_context
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -98,7 +97,7 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     if limit:  # a sample of both kinds, the same every time
         cases = random.Random(hyper.seed).sample(cases, min(limit, len(cases)))
     docs, _ = squad_documents({"data": held})
-    # English questions only: the multilingual vectors would never be read (qa.Index.dense).
+    # English questions only: the multilingual vectors would never be read (qa.Index.space_for).
     index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False,
                            settings=qa.Settings(multilingual=False))
     answerer = qa.ReaderAnswerer(reader)
@@ -107,8 +106,9 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
-        leads = [passage_context(index, x, reader.context) for x in passages] if reader.leads else None
-        spans = reader.read_pairs([question] * len(passages), [x.text for x in passages], leads)
+        spans = reader.read_pairs([question] * len(passages), [x.text for x in passages],
+                                  answerer.contexts(passages, list(range(len(passages)))),
+                                  [x.sentence_starts for x in passages])
         rows.append([(s.margin, x.score, squad.f1(gold, x.text[s.start:s.end]) if gold is not None else 0.0)
                      for s, x in zip(spans, passages, strict=True) if s is not None])
     answerable = np.array([gold is not None for _, gold in cases])

@@ -1,4 +1,4 @@
-"""Which context to read each passage with: each of ``qa.pipeline.context.FORMATS``, inference only, with
+"""Which context to read each passage with: each of ``qa.ingest.context.FORMATS``, inference only, with
 the given reader weights, on held-out train articles (never the dev sets).
 
     python training/compare_context.py --train ../shared/data/squad-v1.1-train/train-v1.1.rebuilt.json
@@ -22,7 +22,7 @@ import choose_threshold
 import train_reader
 
 import qa
-from qa.pipeline.context import FORMATS
+from qa.ingest.context import FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,7 @@ with their answers (``framed``). ``--occasions N`` adds, N times over, those sta
 the way the news tells them, with the occasion after the verb ("S, X said at a meeting on
 trade."), answered with S and never with the occasion (``occasions``). ``--context FORM``
 reads every paragraph after its context in its article, as the product reads a passage
-(``qa.pipeline.context``: the title, the lead sentence, the last sentence before it that names
+(``qa.ingest.context``: the title, the lead sentence, the last sentence before it that names
 someone): who "he" or "the President" is; no answer is ever taken from it.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
@@ -75,8 +75,8 @@ from safetensors.torch import load_file, save_file
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qa.apps import squad
+from qa.ingest.context import article_contexts
 from qa.models import reading
-from qa.pipeline.context import article_contexts
 from qa.store.storage import sha256_file as sha256
 
 
@@ -387,7 +387,7 @@ def say_frames(articles: list[dict]) -> list[Example]:
 
 def in_context(examples: list[Example], articles: list[dict], form: str) -> list[Example]:
     """``examples`` each with the context of its paragraph in its article as its lead
-    (``qa.pipeline.context.article_contexts``; read before the paragraph by ``qa.models.reading.with_leads``).
+    (``qa.ingest.context.article_contexts``; read before the paragraph by ``qa.models.reading.with_leads``).
     A paragraph rewritten by a data kind (``occasions``) is found by its first or last 50
     characters."""
     by = [{}, {}, {}]  # the paragraph's whole text, first 50 and last 50 characters -> its context
@@ -687,7 +687,7 @@ class Hyper:
     occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
     occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
-    context: str = "none"  # what is read before each paragraph (qa.pipeline.context.FORMATS), as the product reads
+    context: str = "none"  # what is read before each paragraph (qa.ingest.context.FORMATS), as the product reads
 
 
 def main(argv: list[str] | None = None) -> int:

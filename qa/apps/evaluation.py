@@ -29,7 +29,9 @@ from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
 from qa.ingest.documents import Document
 from qa.models.reading import Reader
-from qa.pipeline.answering import Answer, Chatbot, ReaderAnswerer
+from qa.pipeline.answering import ReaderAnswerer
+from qa.pipeline.chatbot import Chatbot
+from qa.rendering import Answer
 from qa.settings import Settings
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer

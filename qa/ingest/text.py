@@ -8,33 +8,11 @@ larger than a chunk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import blingfire
 
-from qa.errors import QuestionError
-from qa.messages import say
-from qa.models.language import detect as detect_language
-
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _WHITESPACE = re.compile(r"\s")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of one document: ``document.text[start:end] == text``.
-
-    ``first_sentence`` and ``last_sentence`` index the index's sentence list (inclusive);
-    ``section`` is the headings over it (``Document.section``): a chunk never spans two.
-    """
-
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    first_sentence: int = 0
-    last_sentence: int = 0
-    section: tuple[str, ...] = ()
 
 
 def split_sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
@@ -119,22 +97,3 @@ def chunk_spans(sentences: list[tuple[int, int]], size: int, overlap: int) -> li
             k -= 1
         i = k
     return chunks
-
-
-def check_question(question: str, max_chars: int) -> str:
-    """The question with NUL bytes and surrounding whitespace removed.
-
-    Raises:
-        QuestionError: it is not a string, is empty, is longer than ``max_chars``, or has no
-            letters or digits (only emoji or punctuation).
-    """
-    if not isinstance(question, str):
-        raise QuestionError(f"a question must be text, not {type(question).__name__}")
-    question = question.replace("\x00", "").strip()
-    if not question:
-        raise QuestionError("the question is empty: type a question")
-    if len(question) > max_chars:
-        raise QuestionError(say("too_long", detect_language(question), length=len(question), limit=max_chars))
-    if not any(ch.isalnum() for ch in question):
-        raise QuestionError("the question has no words (only symbols or emoji): ask it in words")
-    return question

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import threading
 
-ENGLISH = "en"
+from qa.types import ENGLISH
+
 # Below this probability the identifier's best guess is not trusted and the text counts as
 # English: short English questions ("What do detritivores eat?") get scattered guesses
 # (pt 0.39, it 0.23, en 0.22). In Latin script the bar is higher: a foreign name or word in an

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 WEIGHTS = Path(__file__).parent / "reader.safetensors"
 RECORD = WEIGHTS.with_suffix(".json")
 MAX_QUESTION_TOKENS = 64  # a longer question is cut: the passage needs the room
+_LONG_QUESTION_CHARS = 200  # a question this long may not fit a window: cut before it is read
 _SCALE = ".int8_scale"  # a tensor ``name`` stored as int8 has its row scales in ``name + _SCALE``
 
 
@@ -152,7 +153,7 @@ class Reader:
         weights: the reader's safetensors file; its ``.json`` record beside it gives the
             window size and the no-answer threshold.
         batch_size: windows run through the model at once.
-        context: what to read before each passage (``qa.pipeline.context.FORMATS``; None: what the
+        context: what to read before each passage (``qa.ingest.context.FORMATS``; None: what the
             weights were trained with, their record's ``context``).
     """
 
@@ -179,7 +180,7 @@ class Reader:
         # articles, none of them changed an answer (None: read them all).
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
-        # What it was trained to read before each passage (``qa.pipeline.context.FORMATS``): its
+        # What it was trained to read before each passage (``qa.ingest.context.FORMATS``): its
         # document's title, lead sentence and the last sentence before it that names someone.
         # ``context`` reads with another (to compare them).
         trained = str(self.record.get("context", "title" if self.record.get("leads") else "none"))
@@ -193,30 +194,43 @@ class Reader:
     def warm_up(self) -> None:
         _loaded(self.weights)
 
-    def read(self, question: str, texts: list[str], leads: list[str] | None = None) -> list[Span]:
+    def read(self, question: str, texts: list[str], leads: list[str] | None = None,
+             sentences: list[list[int] | None] | None = None) -> list[Span]:
         """The best span of each text, best margin first (texts without context: none)."""
-        spans = self.read_pairs([question] * len(texts), texts, leads)
+        spans = self.read_pairs([question] * len(texts), texts, leads, sentences)
         return sorted((s for s in spans if s is not None), key=lambda s: -s.margin)
 
-    def read_pairs(self, questions: list[str], texts: list[str], leads: list[str] | None = None) -> list[Span | None]:
+    def read_pairs(self, questions: list[str], texts: list[str], leads: list[str] | None = None,
+                   sentences: list[list[int] | None] | None = None) -> list[Span | None]:
         """The best span of ``texts[i]`` for ``questions[i]``, for each i, read in one batch
         (``Span.passage`` is i; None for a text with no room left beside its question).
 
-        ``leads[i]``, when given, is read just before ``texts[i]`` (its document's title and
-        section: who "the President" is), but no span is taken from it.
+        ``leads[i]``, when given, is read just before ``texts[i]`` (its document's context: who
+        "the President" is, ``qa.ingest.context``), but no span is taken from it.
+        ``sentences[i]``, when given, is where the sentences of ``texts[i]`` start (a passage
+        knows them from its index); else they are split here. No span crosses two.
         """
         if not texts:
             return []
+        own = [None] * len(texts) if sentences is None else sentences
         texts, skips = with_leads(texts, leads)
+        starts = [sentence_starts(t) if known is None else [0, *(skip + s for s in known if s > 0)]
+                  for t, known, skip in zip(texts, own, skips, strict=True)]
         model, tokenizer, lock = _loaded(self.weights)
         with lock:  # a fast tokenizer is not safe to share between threads
-            cut = {q: _cut_question(tokenizer, q) for q in set(questions)}
-            enc = tokenizer([cut[q] for q in questions], texts, truncation="only_second",
-                            max_length=self.max_length, stride=self.stride, return_overflowing_tokens=True,
-                            return_offsets_mapping=True, padding=False)
+            # A question is tokenized once, with its passage; the rare one longer than
+            # MAX_QUESTION_TOKENS is cut and read again (one far longer is cut first).
+            asked = [_cut_question(tokenizer, q) if len(q) > _LONG_QUESTION_CHARS else q for q in questions]
+            enc = self._encode(tokenizer, asked, texts)
+            if any(enc.sequence_ids(w).count(0) > MAX_QUESTION_TOKENS for w in range(len(enc["input_ids"]))):
+                enc = self._encode(tokenizer, [_cut_question(tokenizer, q) for q in asked], texts)
             start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size)
-        return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens, skips,
-                      [sentence_starts(t) for t in texts])
+        return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens, skips, starts)
+
+
+    def _encode(self, tokenizer, questions: list[str], texts: list[str]):
+        return tokenizer(questions, texts, truncation="only_second", max_length=self.max_length, stride=self.stride,
+                         return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
 
 
 def sentence_starts(text: str) -> list[int]:

@@ -14,6 +14,7 @@ the embedding model reads.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from qa.models.language import detect as detect_language
@@ -51,8 +52,11 @@ def content(message: object) -> str:
     return ""
 
 
-def is_followup(question: str) -> bool:
-    """Whether ``question`` cannot stand alone (see the module's docstring)."""
+def is_followup(question: str, terms: list[str] | None = None) -> bool:
+    """Whether ``question`` cannot stand alone (see the module's docstring).
+
+    ``terms``: its BM25 terms, when already known (``None``: taken here).
+    """
     q = question.strip()
     if _CONTINUING.match(q):
         return True
@@ -62,12 +66,13 @@ def is_followup(question: str) -> bool:
     for i, w in enumerate(words):
         if w in _DEMONSTRATIVES and (i + 1 == len(words) or words[i + 1] in _VERBS_AFTER):
             return True
-    return not tokenize(q, detect_language(q))
+    return not (tokenize(q, detect_language(q)) if terms is None else terms)
 
 
-def resolve(question: str, previous: str | None) -> str:
-    """What to search for ``question`` after the resolved question ``previous``."""
-    if not previous or not is_followup(question):
+def resolve(question: str, previous: str | None, *, followup: bool | None = None) -> str:
+    """What to search for ``question`` after the resolved question ``previous``
+    (``followup``: whether it is one, when already known)."""
+    if not previous or not (is_followup(question) if followup is None else followup):
         return question
     query = f"{question} {previous}"
     if len(query) <= MAX_QUERY_CHARS:
@@ -76,12 +81,28 @@ def resolve(question: str, previous: str | None) -> str:
     return query[:cut if cut > len(question) else MAX_QUERY_CHARS]
 
 
-def resolve_history(question: str, history: list[dict] | None) -> str:
-    """``resolve`` for ``question`` after a conversation of ``{"role", "content"}`` messages."""
-    resolved = None
+def resolved(history: list[dict] | None) -> str | None:
+    """The last user question of ``history`` as it was searched (``None``: there is none).
+
+    Incremental: each conversation's questions are resolved once, so the next question of a
+    long conversation costs one resolution, not one per earlier question.
+    """
+    asked = []
     for message in history or []:
         if isinstance(message, dict) and message.get("role") == "user":
             text = content(message).strip()
             if text:
-                resolved = resolve(text, resolved)
-    return resolve(question, resolved)
+                asked.append(text)
+    return _resolved(tuple(asked))
+
+
+@functools.lru_cache(maxsize=2048)
+def _resolved(asked: tuple[str, ...]) -> str | None:
+    if not asked:
+        return None
+    return resolve(asked[-1], _resolved(asked[:-1]))
+
+
+def resolve_history(question: str, history: list[dict] | None) -> str:
+    """``resolve`` for ``question`` after a conversation of ``{"role", "content"}`` messages."""
+    return resolve(question, resolved(history))

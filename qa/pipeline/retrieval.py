@@ -8,7 +8,7 @@ arithmetic is pure numpy; ``Retriever`` feeds it from an index's stores.
 
 Questions are told apart by language (``qa.models.language``). An English question is ranked by the
 index's own model (unless no document is in English); any other by the multilingual model's
-vectors (``Index.dense``). BM25 counts only for passages in the question's language: the words of a
+vectors (``Index.space_for``). BM25 counts only for passages in the question's language: the words of a
 Russian question cannot match English text, and a stray match (a number, a name) would only
 add noise, so across languages the ranking is the dense signals alone.
 """
@@ -19,11 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.index import Index, Passage
-from qa.ingest.text import check_question
-from qa.models.language import ENGLISH
-from qa.models.language import detect as detect_language
-from qa.store.lexical import tokenize
+from qa.pipeline.question import analyze
+from qa.store.base import IndexView, Store
+from qa.types import Passage, Question
 
 
 @dataclass(frozen=True)
@@ -45,14 +43,6 @@ def normalize_max(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else np.zeros_like(scores)
 
 
-def rrf(rankings: list[np.ndarray], n: int, k: int = 60) -> np.ndarray:
-    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over rankings of row ids into ``n`` rows."""
-    fused = np.zeros(n, dtype=np.float64)
-    for ranking in rankings:
-        fused[ranking] += 1.0 / (k + 1 + np.arange(len(ranking)))
-    return fused
-
-
 def segment_max(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """``max(values[starts[i]:ends[i]])`` for each i (segments must be non-empty)."""
     return np.array([values[a:b].max() for a, b in zip(starts, ends, strict=True)], dtype=np.float32)
@@ -71,18 +61,32 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, sentence_dense: np.ndarray,
 class Ranking:
     """One search: the candidate chunk ids, best first, with their fused scores."""
 
-    query: str
-    terms: list[str]
-    vector: np.ndarray
+    question: Question
     chunks: np.ndarray
     scores: np.ndarray
-    language: str = ENGLISH  # the query's; ``Index.dense(language)`` holds the space of ``vector``
 
-    def passages(self, index: Index, k: int) -> list[Passage]:
+    @property
+    def query(self) -> str:
+        return self.question.query
+
+    @property
+    def language(self) -> str:
+        return self.question.language
+
+    def passages(self, store: Store, k: int) -> list[Passage]:
         """The best ``k`` candidates as passages."""
         if k <= 0:
             raise ValueError(f"k must be greater than 0. Currently, k is {k}")
-        return [index.passage(int(c), float(s)) for c, s in zip(self.chunks[:k], self.scores[:k], strict=True)]
+        return [store.passage(int(c), float(s)) for c, s in zip(self.chunks[:k], self.scores[:k], strict=True)]
+
+
+def sentence_signals(store: Store, question: Question, rows: np.ndarray, same_language: bool | np.ndarray = True,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The two sentence signals of ``rows`` for ``question``: the cosine in its space, and the
+    BM25 score (0 where the sentence is not in the question's language)."""
+    dense = store.sentence_vectors(question.space, rows) @ question.vector
+    lexical = np.where(same_language, store.sentence_scores(list(question.terms), rows), 0.0)
+    return dense, lexical
 
 
 class Retriever:
@@ -100,37 +104,36 @@ class Retriever:
         self.candidates = candidates
         self.weights = weights
 
-    def retrieve(self, index: Index, query: str, *, language: str | None = None) -> Ranking:
-        """Every candidate chunk for ``query``, best first.
+    def retrieve(self, index: IndexView, question: Question | str, *, candidates: int | None = None) -> Ranking:
+        """Every candidate chunk for ``question``, best first.
 
         Args:
-            language: the query's (ISO 639-1); ``None``: told from the query.
+            question: analyzed (``qa.pipeline.question.analyze``), or a text to analyze.
+            candidates: chunks taken from each signal when this retriever names none (a
+                ``Chatbot``'s setting; default: the index's ``settings.candidates``).
 
         Raises:
-            QuestionError: the query is empty, too long, or has no words.
+            QuestionError: a text that is empty, too long, or has no words.
         """
-        query = check_question(query, index.settings.max_question_chars)
-        language = language or detect_language(query)
-        store, embedder = index.dense(language)
-        terms = tokenize(query, language)
-        vector = embedder.encode_queries([query])[0]
-        n = self.candidates or index.settings.candidates
-        _, dense_ids = store.search(vector, n)
-        lexical = index.chunk_lexical.scores(terms)
+        if isinstance(question, str):
+            question = analyze(index, question)
+        terms = list(question.terms)
+        n = self.candidates or candidates or index.settings.candidates
+        _, dense_ids = index.dense_search(question.space, question.vector, n)
+        lexical = index.chunk_scores(terms)
         lexical_ids = np.argsort(-lexical)[:n]
         lexical_ids = lexical_ids[lexical[lexical_ids] > 0]
         cand = np.unique(np.concatenate([dense_ids, lexical_ids]).astype(np.int64))
-        dense = store.chunk_vectors(cand) @ vector
-        first, last = index.first_sentence[cand], index.last_sentence[cand] + 1
+        dense = index.chunk_vectors(question.space, cand) @ question.vector
+        first, last = index.chunk_sentences(cand)
+        last = last + 1
         sentence_ids = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
-        sentence_dense = store.sentence_vectors(sentence_ids) @ vector
-        sentence_lexical = index.sentence_lexical.scores(terms)[sentence_ids]
+        sentence_dense, sentence_lexical = sentence_signals(index, question, sentence_ids)
         # Each candidate's sentences are a contiguous run of sentence_ids.
         ends = np.cumsum(last - first)
         starts = ends - (last - first)
-        same_language = index.chunk_languages[cand] == language
+        same_language = index.chunk_languages(cand) == question.language
         fused = fuse(dense, np.where(same_language, lexical[cand], 0.0), segment_max(sentence_dense, starts, ends),
                      np.where(same_language, segment_max(sentence_lexical, starts, ends), 0.0), self.weights)
         order = np.argsort(-fused, kind="stable")
-        return Ranking(query=query, terms=terms, vector=vector, chunks=cand[order],
-                       scores=fused[order].astype(np.float32), language=language)
+        return Ranking(question, cand[order], fused[order].astype(np.float32))

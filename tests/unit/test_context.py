@@ -1,9 +1,9 @@
-"""What the reader reads before a passage (qa.pipeline.context): pure text, no model."""
+"""What the reader reads before a passage (qa.ingest.context): pure text, no model."""
 
 import pytest
 
+from qa.ingest.context import FORMATS, around, article_contexts, names_someone, reading_context
 from qa.ingest.text import split_sentences
-from qa.pipeline.context import FORMATS, article_contexts, names_someone, reading_context
 
 ARTICLE = ("Port Alvera to raise transport spending\n\n"
            "The city will raise its budget by 18 percent, Mayor Ines Carvalhal said on Tuesday. "
@@ -20,31 +20,34 @@ def sentences(text):
 
 def test_a_passage_after_the_lead_reads_the_title_and_the_lead_sentence():
     start = ARTICLE.index("He thanked")
-    lead = reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "lead")
+    lead, named = around(ARTICLE, sentences(ARTICLE), start)
+    assert named == "Rui Patacas, chief executive of the operator, said ridership had returned."
+    lead = reading_context(TITLE, lead, named, "lead")
     assert lead.splitlines() == [TITLE, "The city will raise its budget by 18 percent, Mayor Ines Carvalhal said on "
                                         "Tuesday."]
     # "named" adds the last sentence before the passage that names someone (who "he" is).
-    named = reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "named")
-    assert named.splitlines()[2] == "Rui Patacas, chief executive of the operator, said ridership had returned."
+    read = reading_context(TITLE, *around(ARTICLE, sentences(ARTICLE), start), "named")
+    assert read.splitlines()[2] == "Rui Patacas, chief executive of the operator, said ridership had returned."
 
 
 def test_a_passage_that_holds_the_lead_reads_only_the_title():
     start = ARTICLE.index("The city")
+    assert around(ARTICLE, sentences(ARTICLE), start) == ("", "")
     for form in ("title", "lead", "named"):
-        assert reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, form) == TITLE
-    assert reading_context(TITLE, ARTICLE, sentences(ARTICLE), start, "none") == ""
+        assert reading_context(TITLE, "", "", form) == TITLE
+    assert reading_context(TITLE, "", "", "none") == ""
 
 
 def test_a_long_context_sentence_is_cut_at_a_space():
     text = "Lead " + "word " * 200 + "end.\n\nThe passage."
     spans = split_sentences(text, 5000)
-    context = reading_context("T", text, spans, text.index("The passage"), "lead")
+    context = reading_context("T", *around(text, spans, text.index("The passage")), "lead")
     assert context.endswith(" …") and len(context) < 300 and context.splitlines()[1].startswith("Lead word")
 
 
 def test_an_unknown_form_names_the_choices():
     with pytest.raises(ValueError, match="form must be one of"):
-        reading_context("T", "x", [], 0, "everything")
+        reading_context("T", "x", "", "everything")
     assert FORMATS[0] == "none"
 
 

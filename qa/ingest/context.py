@@ -10,9 +10,9 @@ whom it is about, so the reader reads each passage after its document's context:
   at its start), unless that is the lead.
 
 No answer is ever taken from the context (``qa.models.reading.decode``'s ``skips``). The same
-function makes the context in training (``training/train_reader.py``, over SQuAD articles)
-and in the product (``qa.pipeline.answering``), so the reader reads as it was trained. Pure text: no
-model, no index.
+functions make the context in training (``training/train_reader.py``, over SQuAD articles)
+and in the product (an index gives each passage its ``lead`` and ``named``; the reader stage
+reads them), so the reader reads as it was trained. Pure text: no model, no index.
 """
 
 from __future__ import annotations
@@ -50,17 +50,30 @@ def _cut(text: str, limit: int) -> str:
     return text[:cut if cut > limit // 2 else limit] + " …"
 
 
-def reading_context(heading: str, text: str, sentences: Sequence[tuple[int, int]], start: int,
-                    form: str = "named") -> str:
-    """The context read before the passage that starts at ``start`` in ``text``.
+def around(text: str, sentences: Sequence[tuple[int, int]], start: int) -> tuple[str, str]:
+    """Who a passage that starts at ``start`` in ``text`` is about: ``(lead, named)``, the
+    document's first sentence and the last sentence before the passage that names someone
+    (not the lead), each "" when there is none before the passage.
+
+    ``sentences`` are the document's sentence spans ``(start, end)`` in order (headings
+    excluded); only its first and those just before ``start`` are needed.
+    """
+    before = [(a, b) for a, b in sentences if b <= start]
+    if not before:
+        return "", ""
+    named = next((s for s in reversed(before[1:]) if names_someone(text[s[0]:s[1]])), None)
+    return text[before[0][0]:before[0][1]], "" if named is None else text[named[0]:named[1]]
+
+
+def reading_context(heading: str, lead: str, named: str, form: str = "lead") -> str:
+    """The context the reader reads before a passage, as lines.
 
     Args:
-        heading: the document's title (and sections: "Warsaw › History").
-        text: the whole document.
-        sentences: its sentence spans ``(start, end)`` in order (headings excluded).
-        start: where the passage starts in ``text``.
+        heading: its document's title (and sections: "Warsaw › History").
+        lead, named: ``around``'s: the document's lead sentence, and the last sentence before
+            the passage that names someone ("" for none).
         form: how much to read (``FORMATS``): ``"none"``, ``"title"``, ``"lead"`` (title and
-            lead sentence) or ``"named"`` (also the last sentence before that names someone).
+            lead sentence) or ``"named"`` (also the named sentence).
 
     Returns:
         The lines to read, joined by line breaks ("" for ``"none"``).
@@ -70,14 +83,10 @@ def reading_context(heading: str, text: str, sentences: Sequence[tuple[int, int]
     if form == "none":
         return ""
     lines = [_cut(heading, _MAX_TITLE)] if heading.strip() else []
-    before = [(a, b) for a, b in sentences if b <= start]
-    if form != "title" and before:
-        lead = before[0]
-        lines.append(_cut(text[lead[0]:lead[1]], _MAX_SENTENCE))
-        if form == "named":
-            named = next((s for s in reversed(before[1:]) if names_someone(text[s[0]:s[1]])), None)
-            if named is not None:
-                lines.append(_cut(text[named[0]:named[1]], _MAX_SENTENCE))
+    if form != "title" and lead:
+        lines.append(_cut(lead, _MAX_SENTENCE))
+        if form == "named" and named:
+            lines.append(_cut(named, _MAX_SENTENCE))
     return "\n".join(lines)
 
 
@@ -92,4 +101,4 @@ def article_contexts(title: str, paragraphs: Sequence[str], form: str = "named")
         starts.append(len(text))
         text += p
     sentences = split_sentences(text, len(text) + 1)
-    return [reading_context(title, text, sentences, start, form) for start in starts]
+    return [reading_context(title, *around(text, sentences, start), form) for start in starts]

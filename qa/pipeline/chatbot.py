@@ -1,0 +1,66 @@
+"""The ``Chatbot``: the stages composed, one question value flowing down.
+
+``Chatbot.ask`` runs them in order, each passed in or defaulted:
+
+1. ``qa.pipeline.question.analyze``: the question checked against the question settings in
+   force, its language told, a follow-up resolved against the conversation, its terms and its
+   vector taken, once;
+2. a retriever (``qa.pipeline.retrieval.Retriever``): the ranked passages;
+3. an answerer (``qa.pipeline.answering.ReaderAnswerer``): the reader's answer, quoted and
+   cited, or a decline.
+"""
+
+from __future__ import annotations
+
+from qa.pipeline.answering import Answerer, ReaderAnswerer
+from qa.pipeline.question import analyze
+from qa.pipeline.retrieval import Ranking, Retriever
+from qa.rendering import Answer
+from qa.settings import AskSettings
+from qa.store.base import IndexView
+
+
+class Chatbot:
+    """Answers questions from one index, quoting it.
+
+    Args:
+        index: the documents to answer from.
+        settings: the question settings (``k``, ``candidates``, ``max_question_chars``);
+            defaults to the index's. They win over the index's for every question asked here.
+        retriever: ranks the passages (default: ``Retriever()``, hybrid dense + BM25).
+        answerer: reads them (default: ``ReaderAnswerer()``, the shipped reader).
+    """
+
+    def __init__(self, index: IndexView, *, settings: AskSettings | None = None, retriever: Retriever | None = None,
+                 answerer: Answerer | None = None) -> None:
+        self.index = index
+        self.settings = settings or index.settings
+        self.retriever = retriever or Retriever()
+        self.answerer = answerer or _default_answerer()
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer ``question``; ``history`` is the conversation so far as
+        ``{"role": "user" | "assistant", "content": str}`` messages.
+
+        Raises:
+            QuestionError: the question is empty, too long, or has no words.
+        """
+        return self.ask_with_ranking(question, history)[0]
+
+    def ask_with_ranking(self, question: str, history: list[dict] | None = None) -> tuple[Answer, Ranking]:
+        """``ask``, also returning the retriever's ranking (for evaluation)."""
+        asked = analyze(self.index, question, settings=self.settings, history=history)
+        ranking = self.retriever.retrieve(self.index, asked, candidates=self.settings.candidates)
+        passages = ranking.passages(self.index, self.settings.k)
+        return self.answerer.answer(self.index, asked, passages), ranking
+
+
+_shared: ReaderAnswerer | None = None
+
+
+def _default_answerer() -> ReaderAnswerer:
+    """One default answerer per process (its reader loads its model once)."""
+    global _shared
+    if _shared is None:
+        _shared = ReaderAnswerer()
+    return _shared

@@ -1,0 +1,85 @@
+"""The store interface: what the stages read of an index, whatever engine keeps it.
+
+An index's store holds its documents, their sentences (a table of ``(document number, start,
+end)`` rows) and chunks (runs of sentences, by chunk id), a vector per chunk and per sentence
+in each vector space it has (one per embedding model, named by the model), and BM25 over the
+chunks and over the sentences. Today's implementation is the index folder
+(``qa.store.folder.FolderStore``: FAISS and bm25s files); another engine goes behind the same
+methods. A store is read-only once opened: a rebuild makes a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from qa.ingest.documents import Document
+from qa.models.embedding import Embedder
+from qa.settings import Settings
+from qa.types import Chunk, Passage
+
+
+class Store(Protocol):
+    """Documents, sentences and chunks, searched densely (per vector space) and by BM25."""
+
+    chunks: list[Chunk]
+    sentences: np.ndarray  # (n, 3) int64: document number, start, end; a document's rows are contiguous
+
+    @property
+    def documents(self) -> list[Document]: ...
+
+    def document(self, doc_id: str) -> Document: ...
+
+    def sentence(self, row: int) -> tuple[str, int, int]:
+        """``(doc_id, start, end)`` of sentence ``row``."""
+        ...
+
+    def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
+        """Chunk ``chunk_id`` as a passage: its text and place, its sentences, its document's
+        context (``Passage.lead``, ``Passage.named``)."""
+        ...
+
+    @property
+    def spaces(self) -> tuple[str, ...]:
+        """The vector spaces, by model name; the index's own model first."""
+        ...
+
+    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` chunks nearest to ``vector`` in ``space``: (cosines, chunk ids), best first."""
+        ...
+
+    def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray: ...
+
+    def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray: ...
+
+    def chunk_scores(self, terms: list[str]) -> np.ndarray:
+        """The BM25 score of every chunk for the query ``terms`` (``qa.store.lexical.tokenize``)."""
+        ...
+
+    def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
+        """The BM25 score of sentences ``rows`` for ``terms``, over all the sentences."""
+        ...
+
+    def chunk_sentences(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The first and the last sentence row of each chunk (inclusive)."""
+        ...
+
+    def chunk_languages(self, ids: np.ndarray) -> np.ndarray:
+        """The language of each chunk's document."""
+        ...
+
+
+class IndexView(Store, Protocol):
+    """A store with what asks of it need besides: its settings, the vector space a question in
+    a language is ranked in, and that space's embedder (``qa.Index`` is one)."""
+
+    settings: Settings
+
+    def space_for(self, language: str) -> str:
+        """The model name of the vector space that ranks a question in ``language``."""
+        ...
+
+    def question_embedder(self, space: str) -> Embedder:
+        """The embedder of questions in ``space``."""
+        ...

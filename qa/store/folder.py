@@ -1,0 +1,169 @@
+"""The index folder as a store (``qa.store.base.Store``): FAISS and bm25s files, read-only.
+
+A folder holds every document's text, its sentences and chunks as character spans, a
+``VectorStore`` per vector space (a vector per chunk and per sentence, by id: the index's own
+model's, and the multilingual model's when built with ``BuildSettings.multilingual``) and BM25
+over chunks and over sentences (``qa.store.storage`` has the layout). It only stores and looks
+up; ``qa.pipeline.retrieval`` ranks, ``qa.building`` builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import IndexLoadError
+from qa.ingest.context import around
+from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document
+from qa.store import storage
+from qa.store.lexical import LexicalIndex
+from qa.store.vectors import VectorStore
+from qa.types import Chunk, Passage
+
+CHUNKS = "chunks.jsonl"
+DOCUMENTS = "documents.jsonl"
+SENTENCES = "sentences.npy"
+BM25_CHUNKS = "bm25-chunks"
+BM25_SENTENCES = "bm25-sentences"
+MULTILINGUAL = "multilingual"  # the second vector space's files
+_CONTEXT_SENTENCES = 10  # of the sentences before a passage, how many may name whom it is about
+
+
+class FolderStore:
+    """An index folder's contents. Get one from ``FolderStore.load`` (or a build).
+
+    Read-only once made, so one instance may serve many threads.
+
+    Args:
+        spaces: the ``VectorStore`` of each vector space, by model name, the index's own first.
+    """
+
+    def __init__(self, directory: Path, manifest: dict, documents: list[Document], chunks: list[Chunk],
+                 sentences: np.ndarray, spaces: dict[str, VectorStore], chunk_lexical: LexicalIndex,
+                 sentence_lexical: LexicalIndex) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        self._document_list = list(documents)  # in order: sentences refer to them by number
+        self._documents = {d.id: d for d in documents}
+        self.chunks = chunks
+        self.sentences = sentences  # (n, 3) int64: document number, start, end
+        self._spaces = dict(spaces)
+        self.chunk_lexical = chunk_lexical
+        self.sentence_lexical = sentence_lexical
+        self.first_sentence = np.array([c.first_sentence for c in chunks], dtype=np.int64)
+        self.last_sentence = np.array([c.last_sentence for c in chunks], dtype=np.int64)
+        self._chunk_languages = np.array([self._documents[c.doc_id].language for c in chunks], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def documents(self) -> list[Document]:
+        return list(self._document_list)
+
+    def document(self, doc_id: str) -> Document:
+        return self._documents[doc_id]
+
+    def sentence(self, row: int) -> tuple[str, int, int]:
+        """(doc_id, start, end) of sentence ``row``."""
+        doc, start, end = (int(v) for v in self.sentences[row])
+        return self._document_list[doc].id, start, end
+
+    def sentence_text(self, row: int) -> str:
+        doc_id, start, end = self.sentence(row)
+        return self._documents[doc_id].text[start:end]
+
+    def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
+        chunk = self.chunks[chunk_id]
+        doc = self._documents[chunk.doc_id]
+        rows = range(chunk.first_sentence, chunk.last_sentence + 1)
+        lead, named = self._context(chunk)
+        return Passage(text=chunk.text, score=score, doc_id=chunk.doc_id, title=doc.title, start=chunk.start,
+                       end=chunk.end, chunk_id=chunk_id, section=chunk.section, page=doc.page(chunk.start),
+                       sentences=tuple((int(self.sentences[r, 1]), int(self.sentences[r, 2])) for r in rows),
+                       lead=lead, named=named)
+
+    def _context(self, chunk: Chunk) -> tuple[str, str]:
+        """``qa.ingest.context.around`` for ``chunk``: its document's first sentence, and of the
+        ten sentences before it the last that names someone."""
+        numbers = self.sentences[:, 0]
+        first = int(np.searchsorted(numbers, numbers[chunk.first_sentence], side="left"))
+        rows = [first, *range(max(first + 1, chunk.first_sentence - _CONTEXT_SENTENCES), chunk.first_sentence)]
+        spans = [(int(self.sentences[r, 1]), int(self.sentences[r, 2])) for r in rows]
+        return around(self._documents[chunk.doc_id].text, spans, chunk.start)
+
+    @property
+    def spaces(self) -> tuple[str, ...]:
+        return tuple(self._spaces)
+
+    def vectors(self, space: str) -> VectorStore:
+        """The vectors of ``space`` (a model name of ``spaces``)."""
+        return self._spaces[space]
+
+    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self._spaces[space].search(vector, k)
+
+    def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
+        return self._spaces[space].chunk_vectors(ids)
+
+    def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
+        return self._spaces[space].sentence_vectors(rows)
+
+    def chunk_scores(self, terms: list[str]) -> np.ndarray:
+        return self.chunk_lexical.scores(terms)
+
+    def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
+        return self.sentence_lexical.scores(terms)[rows]
+
+    def chunk_sentences(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.first_sentence[ids], self.last_sentence[ids]
+
+    def chunk_languages(self, ids: np.ndarray) -> np.ndarray:
+        return self._chunk_languages[ids]
+
+    def stale_sources(self) -> list[str]:
+        """Sources whose file (or the bundled article) changed since the build."""
+        stale = []
+        for row in self.manifest["sources"]:
+            source = row.get("source")
+            if source == BUNDLED_SOURCE:
+                if bundled_document().sha256 != row["sha256"]:
+                    stale.append(source)
+            elif (source and row.get("file_sha256") and Path(source).is_file()
+                  and storage.sha256_file(Path(source)) != row["file_sha256"]):
+                stale.append(source)
+        return stale
+
+    @classmethod
+    def load(cls, index_dir: Path) -> FolderStore:
+        """The store saved in ``index_dir``.
+
+        Raises:
+            IndexLoadError: the folder holds no index, or a damaged one, or one of another
+                format. The message names the file and the fix.
+        """
+        manifest = storage.read_manifest(index_dir)
+        hint = storage.manifest_hint(index_dir, manifest)
+        data = storage.data_folder(index_dir, manifest)
+        try:
+            documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
+                                  headings=r["headings"], pages=r["pages"], language=r["language"])
+                         for r in storage.read_jsonl(data / DOCUMENTS)]
+            chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
+                      for r in storage.read_jsonl(data / CHUNKS)]
+            sentences = np.load(data / SENTENCES, allow_pickle=False)
+            spaces = {manifest["model"]: VectorStore.load(data)}
+            if manifest["multilingual"]:
+                spaces[manifest["multilingual"]["model"]] = VectorStore.load(data / MULTILINGUAL)
+            chunk_lexical = LexicalIndex.load(data / BM25_CHUNKS)
+            sentence_lexical = LexicalIndex.load(data / BM25_SENTENCES)
+        except (ValueError, KeyError, TypeError, OSError) as e:
+            raise IndexLoadError(f"the index in {data} cannot be read ({e}): rebuild it with `{hint}`") from e
+        counts = manifest.get("counts", {})
+        if (counts.get("chunks") != len(chunks) or any(len(v) != len(chunks) or v.sentence_count != len(sentences)
+                                                       for v in spaces.values())
+                or spaces[manifest["model"]].dimension != manifest["dimension"]):
+            raise IndexLoadError(f"the files in {data} do not match {index_dir / storage.MANIFEST}: "
+                                 f"rebuild the index with `{hint}`")
+        return cls(index_dir, manifest, documents, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
