@@ -14,8 +14,9 @@ the embedding model reads.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
+from collections import OrderedDict
 
 from qa.models.language import detect as detect_language
 from qa.store.lexical import tokenize
@@ -81,26 +82,49 @@ def resolve(question: str, previous: str | None, *, followup: bool | None = None
     return query[:cut if cut > len(question) else MAX_QUERY_CHARS]
 
 
-def resolved(history: list[dict] | None) -> str | None:
-    """The last user question of ``history`` as it was searched (``None``: there is none).
-
-    Incremental: each conversation's questions are resolved once, so the next question of a
-    long conversation costs one resolution, not one per earlier question.
-    """
-    asked = []
+def asked(history: list[dict] | None) -> tuple[str, ...]:
+    """The user's questions of ``history`` (``{"role", "content"}`` messages), in order."""
+    out = []
     for message in history or []:
         if isinstance(message, dict) and message.get("role") == "user":
             text = content(message).strip()
             if text:
-                asked.append(text)
-    return _resolved(tuple(asked))
+                out.append(text)
+    return tuple(out)
 
 
-@functools.lru_cache(maxsize=2048)
-def _resolved(asked: tuple[str, ...]) -> str | None:
-    if not asked:
+def resolved(history: list[dict] | None) -> str | None:
+    """The last user question of ``history`` as it was searched (``None``: there is none).
+
+    Incremental: a conversation's questions are remembered as they were resolved (``remember``),
+    so the next question of a long conversation costs one resolution, not one per earlier question.
+    """
+    return _resolved(asked(history))
+
+
+def remember(questions: tuple[str, ...], query: str) -> None:
+    """That the last of ``questions``, after the others, was searched as ``query``."""
+    with _lock:
+        _known[questions] = query
+        _known.move_to_end(questions)
+        while len(_known) > _KNOWN:
+            _known.popitem(last=False)
+
+
+def _resolved(questions: tuple[str, ...]) -> str | None:
+    if not questions:
         return None
-    return resolve(asked[-1], _resolved(asked[:-1]))
+    with _lock:
+        query = _known.get(questions)
+    if query is None:
+        query = resolve(questions[-1], _resolved(questions[:-1]))
+        remember(questions, query)
+    return query
+
+
+_KNOWN = 4096  # conversations' questions remembered, the least recent forgotten first
+_known: OrderedDict[tuple[str, ...], str] = OrderedDict()
+_lock = threading.Lock()
 
 
 def resolve_history(question: str, history: list[dict] | None) -> str:

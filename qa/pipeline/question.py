@@ -10,7 +10,7 @@ from __future__ import annotations
 from qa.errors import QuestionError
 from qa.messages import say
 from qa.models.language import detect as detect_language
-from qa.pipeline.conversation import is_followup, resolve, resolved
+from qa.pipeline.conversation import asked, is_followup, remember, resolve, resolved
 from qa.settings import AskSettings
 from qa.store.base import IndexView
 from qa.store.lexical import tokenize
@@ -66,8 +66,10 @@ def analyze(index: IndexView, question: str, *, settings: AskSettings | None = N
     told = detect_language(text, default=None)
     text = check_question(text, settings.max_question_chars, told)
     own = tokenize(text, told or ENGLISH)
+    before = asked(history)
     previous = resolved(history)
     query = resolve(text, previous, followup=is_followup(text, own)) if previous else text
+    remember((*before, text), query)  # the next question of this conversation leans on it as resolved here
     # The language is the question's as asked; one too short to tell ("Why?") takes the one
     # of its query (with the question it leans on).
     language = told or (detect_language(query) if query != text else ENGLISH)

@@ -24,7 +24,7 @@ def test_each_earlier_question_is_resolved_once(monkeypatch):
     seen = []
     real = conversation.resolve
     monkeypatch.setattr(conversation, "resolve", lambda q, p, **kw: seen.append(q) or real(q, p, followup=False))
-    conversation._resolved.cache_clear()
+    conversation._known.clear()
     history = turns("Who did Putin thank?", "Who built the infrastructure?", "Which project?")
     assert resolved(history) == "Which project?"
     assert seen == ["Who did Putin thank?", "Who built the infrastructure?", "Which project?"]
