@@ -40,8 +40,12 @@ class Index:
     def __init__(self, store: FolderStore, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.store = store
         self.settings = settings
+        # One embedder per vector space, made now (cheap: a model loads on its first question),
+        # so an open index never changes.
         self._embedders: dict[str, Embedder] = {
-            settings.model: embedder or embedder_for(settings.model, batch_size=settings.batch_size)}
+            space: embedder_for(space, batch_size=settings.batch_size) for space in store.spaces}
+        if embedder is not None:
+            self._embedders[settings.model] = embedder
         self._some_english = any(d.language == ENGLISH for d in store.documents)
 
     # --- what it holds: the store's --------------------------------------------------------
@@ -135,9 +139,7 @@ class Index:
         return self._embedders[self.settings.model]
 
     def question_embedder(self, space: str) -> Embedder:
-        """The embedder of questions in ``space`` (made on first use)."""
-        if space not in self._embedders:
-            self._embedders[space] = embedder_for(space, batch_size=self.settings.batch_size)
+        """The embedder of questions in ``space`` (one of ``spaces``)."""
         return self._embedders[space]
 
     def dense(self, language: str) -> tuple[VectorStore, Embedder]:
