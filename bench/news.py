@@ -15,45 +15,31 @@ import argparse
 import json
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
-from qa.apps.evaluation import ask_rows, summarize_rows  # noqa: E402
+from qa.apps.evaluation import ask_rows, evaluate_news, summarize_rows  # noqa: E402
 from qa.ingest.context import FORMATS  # noqa: E402
 
 NEWS = ROOT.parent / "shared" / "eval" / "news"
 ARTICLE_SET = ROOT.parent / "shared" / "eval" / "article_dev.jsonl"
 
 
-def load_sets(news: Path = NEWS, article_set: Path = ARTICLE_SET) -> dict[str, list[dict]]:
-    """Questions by the article they are about (a path; None: the bundled article)."""
-    sets: dict[str, list[dict]] = defaultdict(list)
-    if (news / "questions.jsonl").exists():
-        for line in (news / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                q = json.loads(line)
-                sets[str(news / "articles" / q["article"])].append(q)
-    path = article_set if article_set.exists() else ROOT / "tests" / "data" / "article_dev.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            sets["bundled"].append(json.loads(line))
-    return sets
-
-
-def ask_all(sets: dict[str, list[dict]], reader: qa.Reader | None = None, work: Path | None = None) -> list[dict]:
-    """Each question asked of its article indexed alone, on a fresh conversation (its own
-    ``history`` only); one ``qa.apps.evaluation.ask_rows`` result a question, with its set."""
+def ask_all(reader: qa.Reader | None = None) -> list[dict]:
+    """The news set and the bundled article's set, each question on a fresh conversation, each
+    article indexed alone; one ``qa.apps.evaluation.ask_rows`` result a question, with its set."""
     answerer = qa.ReaderAnswerer(reader) if reader else None
-    results = []
-    with tempfile.TemporaryDirectory(dir=work) as tmp:
-        for n, (article, questions) in enumerate(sets.items()):
-            index = qa.build_index(None if article == "bundled" else [article], Path(tmp) / str(n), progress=False)
-            rows = ask_rows(questions, qa.Chatbot(index, answerer=answerer))
-            results += [{**r, "set": "article" if article == "bundled" else "news"} for r in rows]
+    news = NEWS if NEWS.exists() else ROOT / "tests" / "data" / "news"
+    results = [{**r, "set": "news"} for r in evaluate_news(news, answerer=answerer)]
+    article_set = ARTICLE_SET if ARTICLE_SET.exists() else ROOT / "tests" / "data" / "article_dev.jsonl"
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = qa.Chatbot(qa.build_index(None, Path(tmp) / "article", progress=False), answerer=answerer)
+        results += [{**r, "set": "article"} for r in ask_rows([json.loads(line) for line in
+                                                               article_set.read_text(encoding="utf-8").splitlines()
+                                                               if line.strip()], bot)]
     return results
 
 
@@ -72,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     reader = None
     if args.context or args.weights:
         reader = qa.Reader(args.weights or qa.models.reading.WEIGHTS, context=args.context)
-    rows = ask_all(load_sets(), reader)
+    rows = ask_all(reader)
     summary = summarize(rows)
     args.out.write_text(json.dumps({"summary": summary, "questions": rows}, indent=1) + "\n", encoding="utf-8")
     for r in rows:

@@ -59,6 +59,11 @@ class Index:
         return self.store.manifest
 
     @property
+    def summary(self) -> storage.Summary:
+        """What it holds and how it was built (its manifest, typed)."""
+        return storage.Summary.of(self.store.manifest)
+
+    @property
     def documents(self) -> list[Document]:
         return self.store.documents
 

@@ -145,9 +145,9 @@ def _build(args: argparse.Namespace) -> int:
                            multilingual=args.multilingual)
     index = qa.build_index(args.sources or None, args.index, settings=settings,
                            progress=not args.quiet)
-    m = index.manifest
-    print(f"indexed {m['counts']['documents']} document(s), {m['counts']['chunks']} chunks "
-          f"into {args.index} in {m['build_seconds']:.1f}s")
+    built = index.summary
+    print(f"indexed {built.documents} document(s), {built.chunks} chunks "
+          f"into {args.index} in {built.build_seconds:.1f}s")
     return 0
 
 

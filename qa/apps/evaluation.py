@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tempfile
 import time
 import unicodedata
 from collections import defaultdict
@@ -108,6 +109,23 @@ def evaluate_jsonl(path: Path, index: Index, *, limit: int | None = None) -> dic
     """Evidence hit@1/@3, answer correct, declined out-of-scope, wrongly declined, per kind."""
     results = ask_rows(_read_jsonl(path)[:limit], Chatbot(index))
     return {"format": "jsonl", "file": str(path), "summary": summarize_rows(results), "results": results}
+
+
+def evaluate_news(folder: Path, *, answerer: ReaderAnswerer | None = None,
+                  work: Path | None = None) -> list[dict]:
+    """A news question set (``folder``: ``articles/`` and ``questions.jsonl``, each question
+    naming its ``article``) asked as a user asks it: each article indexed alone, as an upload
+    is, each question on a fresh conversation. One ``ask_rows`` result a question, with its
+    ``article``."""
+    by_article: dict[str, list[dict]] = defaultdict(list)
+    for q in _read_jsonl(folder / "questions.jsonl"):
+        by_article[q["article"]].append(q)
+    results = []
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        for n, (article, questions) in enumerate(sorted(by_article.items())):
+            index = build_index([folder / "articles" / article], Path(tmp) / str(n), progress=False)
+            results += [{**r, "article": article} for r in ask_rows(questions, Chatbot(index, answerer=answerer))]
+    return results
 
 
 def ask_rows(rows: list[dict], bot: Chatbot) -> list[dict]:

@@ -25,7 +25,8 @@ import shlex
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,26 @@ FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 _BUILDING = ".building-"
 _DATA = "data-"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a manifest says of its index, typed: what it holds and how it was built."""
+
+    documents: int
+    chunks: int
+    sentences: int
+    build_seconds: float
+    model: str
+    multilingual: str | None  # the second vector space's model, if built
+    chunks_per_document: Mapping[str, int]
+
+    @classmethod
+    def of(cls, manifest: dict[str, Any]) -> Summary:
+        counts, second = manifest["counts"], manifest.get("multilingual")
+        return cls(counts["documents"], counts["chunks"], counts["sentences"], float(manifest["build_seconds"]),
+                   manifest["model"], second["model"] if second else None,
+                   {row["id"]: row["chunks"] for row in manifest["sources"]})
 
 
 def rebuild_hint(index_dir: Path, sources: list[str | None] | None = None) -> str:
