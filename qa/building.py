@@ -27,10 +27,10 @@ from qa.index import Index, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.ingest.text import chunk_spans, split_sentences
 from qa.models.embedding import Embedder, embedder_for
-from qa.settings import AskSettings, BuildSettings, Settings
+from qa.settings import RECORDED, AskSettings, BuildSettings, Settings
 from qa.store import storage
-from qa.store.folder import BM25_CHUNKS, BM25_SENTENCES, CHUNKS, DOCUMENTS, MULTILINGUAL, SENTENCES, FolderStore
-from qa.store.lexical import LexicalIndex
+from qa.store.base import Snapshot
+from qa.store.folder import FolderStore
 from qa.store.vectors import VectorStore
 from qa.types import Chunk, citation
 
@@ -166,43 +166,13 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
         by_id = {d.id: d for d in docs}
         inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
         known, known_multilingual = _reusable(index_dir, settings)
-        vectors = VectorStore.build(np.arange(len(chunks)), *_embed(embedder, chunks, inputs, sentences, known,
-                                                                    progress),
-                                    approximate_above=settings.approximate_above)
-        multilingual = None
+        vectors = {settings.model: _embed(embedder, chunks, inputs, sentences, known, progress)}
         if settings.second_model:
             second = embedder_for(settings.second_model, batch_size=settings.batch_size)
-            multilingual = VectorStore.build(np.arange(len(chunks)), *_embed(second, chunks, inputs, sentences,
-                                                                             known_multilingual, progress),
-                                             approximate_above=settings.approximate_above)
-        chunk_lexical = LexicalIndex.build([text for text, _ in inputs], [by_id[c.doc_id].language for c in chunks])
-        sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences],
-                                              [docs[d].language for d, _, _ in sentences])
-
-        manifest = _manifest(docs, chunks, sentences, vectors, multilingual, settings,
-                             time.perf_counter() - started)
-        building = storage.new_build_folder(index_dir)
-        try:
-            storage.write_jsonl(building / DOCUMENTS, [
-                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
-                 "headings": d.headings, "pages": d.pages, "language": d.language} for d in docs])
-            storage.write_jsonl(building / CHUNKS, [
-                {"doc_id": c.doc_id, "start": c.start, "end": c.end,
-                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
-                for c in chunks])
-            np.save(building / SENTENCES, sentences, allow_pickle=False)
-            vectors.save(building)
-            if multilingual is not None:
-                (building / MULTILINGUAL).mkdir()
-                multilingual.save(building / MULTILINGUAL)
-            chunk_lexical.save(building / BM25_CHUNKS)
-            sentence_lexical.save(building / BM25_SENTENCES)
-            manifest = storage.commit(index_dir, building, manifest)
-        except BaseException:
-            storage.discard(building)
-            raise
-    spaces = {settings.model: vectors, **({settings.second_model: multilingual} if multilingual else {})}
-    store = FolderStore(index_dir, manifest, docs, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
+            vectors[settings.second_model] = _embed(second, chunks, inputs, sentences, known_multilingual, progress)
+        snapshot = Snapshot(docs, chunks, sentences, vectors, [text for text, _ in inputs])
+        store = FolderStore.write(index_dir, snapshot, _manifest(snapshot, settings, time.perf_counter() - started),
+                                  approximate_above=settings.approximate_above)
     return Index(store, settings, embedder=embedder)
 
 
@@ -271,13 +241,13 @@ def _known(current: Index, store: VectorStore, settings: Settings) -> _Known:
     return known
 
 
-def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray, vectors: VectorStore,
-              multilingual: VectorStore | None, settings: Settings, seconds: float) -> dict:
+def _manifest(snapshot: Snapshot, settings: Settings, seconds: float) -> dict:
+    """What the manifest says of a build besides what its store adds (dimensions, index kind)."""
     per_doc: dict[str, int] = {}
-    for c in chunks:
+    for c in snapshot.chunks:
         per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
     sources = []
-    for d in docs:
+    for d in snapshot.documents:
         row = {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "language": d.language,
                "chars": len(d.text), "chunks": per_doc.get(d.id, 0)}
         if d.source and d.source != BUNDLED_SOURCE and Path(d.source).is_file():
@@ -292,12 +262,9 @@ def _manifest(docs: list[Document], chunks: list[Chunk], sentences: np.ndarray, 
         "package_version": package_version,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model": settings.model,
-        "dimension": vectors.dimension,
-        "vector_index": vectors.kind,
-        "multilingual": {"model": settings.second_model, "dimension": multilingual.dimension} if multilingual else None,
-        "settings": {f: getattr(settings, f) for f in ("chunk_size", "chunk_overlap", "approximate_above",
-                                                        "headings_in_chunks", "multilingual")},
-        "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+        "settings": {f: getattr(settings, f) for f in RECORDED if f != "model"},
+        "counts": {"documents": len(snapshot.documents), "chunks": len(snapshot.chunks),
+                   "sentences": len(snapshot.sentences)},
         "build_seconds": round(seconds, 3),
         "sources": sources,
     }

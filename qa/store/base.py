@@ -10,6 +10,7 @@ methods. A store is read-only once opened: a rebuild makes a new one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,26 @@ from qa.ingest.documents import Document
 from qa.models.embedding import Embedder
 from qa.settings import Settings
 from qa.types import Chunk, Passage
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything an index holds, engine-free: what a build gives a store to write.
+
+    Attributes:
+        documents: in order; ``sentences`` refer to them by number.
+        chunks: by chunk id (their position).
+        sentences: ``(document number, start, end)`` rows, a document's contiguous.
+        vectors: by vector space (model name, the index's own first): a vector per chunk and
+            one per sentence, L2-normalized.
+        chunk_texts: each chunk's text as BM25 indexes it (its headings before it).
+    """
+
+    documents: list[Document]
+    chunks: list[Chunk]
+    sentences: np.ndarray
+    vectors: dict[str, tuple[np.ndarray, np.ndarray]]
+    chunk_texts: list[str]
 
 
 class Store(Protocol):

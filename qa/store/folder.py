@@ -17,6 +17,7 @@ from qa.errors import IndexLoadError
 from qa.ingest.context import around
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document
 from qa.store import storage
+from qa.store.base import Snapshot
 from qa.store.lexical import LexicalIndex
 from qa.store.vectors import VectorStore
 from qa.types import Chunk, Passage
@@ -134,6 +135,47 @@ class FolderStore:
                   and storage.sha256_file(Path(source)) != row["file_sha256"]):
                 stale.append(source)
         return stale
+
+    @classmethod
+    def write(cls, index_dir: Path, snapshot: Snapshot, manifest: dict, *, approximate_above: int) -> FolderStore:
+        """Write ``snapshot`` into ``index_dir`` beside its current data and swap the manifest in
+        (``storage.commit``): a crash at any point leaves the previous index whole.
+
+        ``manifest``: what the build says of itself; the vectors' dimensions and index kind are
+        added here. HNSW above ``approximate_above`` chunks, exact below.
+        """
+        docs, chunks, sentences = snapshot.documents, snapshot.chunks, snapshot.sentences
+        ids = np.arange(len(chunks))
+        spaces = {space: VectorStore.build(ids, chunk_vectors, sentence_vectors, approximate_above=approximate_above)
+                  for space, (chunk_vectors, sentence_vectors) in snapshot.vectors.items()}
+        language = {d.id: d.language for d in docs}
+        chunk_lexical = LexicalIndex.build(snapshot.chunk_texts, [language[c.doc_id] for c in chunks])
+        sentence_lexical = LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences],
+                                              [docs[d].language for d, _, _ in sentences])
+        own, *second = spaces.items()
+        manifest = {**manifest, "dimension": own[1].dimension, "vector_index": own[1].kind,
+                    "multilingual": {"model": second[0][0], "dimension": second[0][1].dimension} if second else None}
+        building = storage.new_build_folder(index_dir)
+        try:
+            storage.write_jsonl(building / DOCUMENTS, [
+                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
+                 "headings": d.headings, "pages": d.pages, "language": d.language} for d in docs])
+            storage.write_jsonl(building / CHUNKS, [
+                {"doc_id": c.doc_id, "start": c.start, "end": c.end,
+                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
+                for c in chunks])
+            np.save(building / SENTENCES, sentences, allow_pickle=False)
+            own[1].save(building)
+            if second:
+                (building / MULTILINGUAL).mkdir()
+                second[0][1].save(building / MULTILINGUAL)
+            chunk_lexical.save(building / BM25_CHUNKS)
+            sentence_lexical.save(building / BM25_SENTENCES)
+            manifest = storage.commit(index_dir, building, manifest)
+        except BaseException:
+            storage.discard(building)
+            raise
+        return cls(index_dir, manifest, docs, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
 
     @classmethod
     def load(cls, index_dir: Path) -> FolderStore:

@@ -2,8 +2,8 @@
 
     pytest tests/unit        (seconds)
 
-Every test here is marked ``unit``; the session fails if any of them loaded an embedding
-model, the reader or the language identifier (they belong to the tests one folder up).
+Every test here is marked ``unit``, and fails if it loaded an embedding model, the reader or
+the language identifier (tests that need them belong one folder up).
 """
 
 import pytest
@@ -17,11 +17,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.unit)
 
 
-@pytest.fixture(scope="session", autouse=True)
+def _loaded() -> dict[str, int]:
+    return {"an embedding model": len(embedding._models), "the reader": len(reading._readers),
+            "the language identifier": language._detector.cache_info().currsize}
+
+
+@pytest.fixture(autouse=True)
 def _no_model_loaded():
+    before = _loaded()
     yield
-    loaded = [name for name, was in (("an embedding model", bool(embedding._models)),
-                                     ("the reader", bool(reading._readers)),
-                                     ("the language identifier", language._detector.cache_info().currsize > 0))
-              if was]
-    assert not loaded, f"the unit tier loaded {', '.join(loaded)}: move that test out of tests/unit"
+    loaded = [name for name, n in _loaded().items() if n > before[name]]
+    assert not loaded, f"this unit test loaded {', '.join(loaded)}: move it out of tests/unit"
