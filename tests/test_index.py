@@ -76,11 +76,11 @@ def test_a_build_embeds_each_chunk_once_and_takes_sentence_vectors_from_that_pas
 
 
 def test_span_vectors_skip_the_prompt_and_special_tokens():
-    from qa.models.embedding import _span_means
+    from qa.models.embedding import span_means
 
     tokens = np.eye(4, dtype=np.float32)  # [CLS] "ab" "cd" [SEP], after a 3-character prompt
     offsets = [(0, 0), (3, 5), (6, 8), (0, 0)]
-    means, missed = _span_means(tokens, offsets, [(0, 2), (3, 5), (0, 5), (9, 12)], shift=3)
+    means, missed = span_means(tokens, offsets, [(0, 2), (3, 5), (0, 5), (9, 12)], shift=3)
     np.testing.assert_allclose(means[0], [0, 1, 0, 0])
     np.testing.assert_allclose(means[1], [0, 0, 1, 0])
     np.testing.assert_allclose(means[2], [0, 2 ** -0.5, 2 ** -0.5, 0], rtol=1e-6)

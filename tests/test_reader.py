@@ -103,9 +103,9 @@ def test_a_declined_answer_shows_the_nearest_sentence_of_the_nearest_passage(art
     ("Putin’s plan", "Putin’s plan"),
 ])
 def test_a_short_answer_stays_on_one_side_of_a_quotation_edge(text, span):
-    from qa.pipeline.answering import _strip
+    from qa.pipeline.answering import strip_quotes
 
-    start, end = _strip(text, 0, len(text))
+    start, end = strip_quotes(text, 0, len(text))
     assert text[start:end] == span
 
 
@@ -148,7 +148,7 @@ def test_the_reader_loads_once_per_process():
     from qa.models import reading
 
     a, b = qa.Reader(), qa.Reader()
-    assert reading._loaded(a.weights) is reading._loaded(b.weights)
+    assert reading.loaded(a.weights) is reading.loaded(b.weights)
 
 
 def test_shipped_weights_are_small_safetensors_with_their_record():

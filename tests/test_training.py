@@ -65,12 +65,12 @@ def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
 
     train_reader = training("train_reader")
     context = "The minister said that taxes on fuel would rise in the spring."
-    question = train_reader._retopic("What did the minister say about the taxes?", context,
+    question = train_reader.retopic("What did the minister say about the taxes?", context,
                                      ["elephants", "spring", "harbour"], random.Random(0))
     assert question in (f"What did the minister say about the {w}?" for w in ("elephants", "harbour"))
-    assert train_reader._retopic("What did the king say about the weather?", context, ["elephants"],
+    assert train_reader.retopic("What did the king say about the weather?", context, ["elephants"],
                                  random.Random(0)) is None  # no noun of the question is in the paragraph
-    assert train_reader._retopic("What did the minister say about the taxes?", context, [], random.Random(0)) is None
+    assert train_reader.retopic("What did the minister say about the taxes?", context, [], random.Random(0)) is None
 
 
 def rousseau(context: str, question: str) -> list[dict]:
@@ -126,11 +126,11 @@ def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
 
     train_reader = training("train_reader")
     context = "In 1830 Chopin left Warsaw for Vienna, and in 1831 he settled in Paris."
-    question = train_reader._inswap("Where did Chopin settle in 1831?", context, "Paris", random.Random(0))
+    question = train_reader.inswap("Where did Chopin settle in 1831?", context, "Paris", random.Random(0))
     # Every word is still the paragraph's, in a relation it does not state; never the answer itself.
     assert question in ("Where did Chopin settle in 1830?", "Where did Warsaw settle in 1831?",
                         "Where did Vienna settle in 1831?")
-    assert train_reader._inswap("Where did Liszt settle?", context, "Paris", random.Random(0)) is None
+    assert train_reader.inswap("Where did Liszt settle?", context, "Paris", random.Random(0)) is None
 
 
 def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():
@@ -173,6 +173,6 @@ def test_a_swapped_name_is_absent_from_the_whole_article_not_only_the_paragraph(
     context = "In 1831 Chopin settled in Paris."
     article = "Frédéric Chopin was a Polish composer. He met Liszt.\nIn 1831 Chopin settled in Paris."
     for seed in range(20):  # Liszt is named elsewhere in the article, so the context read before may hold him
-        swapped = train_reader._swap("Where did Chopin settle?", context, ["Liszt", "Berlioz"], random.Random(seed),
+        swapped = train_reader.swap("Where did Chopin settle?", context, ["Liszt", "Berlioz"], random.Random(seed),
                                      article)
         assert swapped in (None, "Where did Berlioz settle?")

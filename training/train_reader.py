@@ -113,7 +113,7 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
-def _swap(question: str, context: str, names: list[str], rng: random.Random, article: str = "") -> str | None:
+def swap(question: str, context: str, names: list[str], rng: random.Random, article: str = "") -> str | None:
     """``question`` with one year, number or name that its context holds replaced by another
     one (a year or number shifted, a name from another article) that the context lacks, and
     its whole ``article`` too: a name of the article may be read in the context before the
@@ -170,7 +170,7 @@ _NOT_TOPICS = set(bm25s_stopwords.STOPWORDS_EN_PLUS) | {
     "their", "they", "this", "that", "with", "from", "into", "about", "after", "before", "during", "other"}
 
 
-def _inswap(question: str, context: str, answer: str, rng: random.Random) -> str | None:
+def inswap(question: str, context: str, answer: str, rng: random.Random) -> str | None:
     """``question`` with one year, number or name that its context holds replaced by another of
     the same kind from the same context, one neither the question nor the answer holds ("Who
     did Chopin meet in 1830?" -> "... in 1836?" when the paragraph has both years): every word
@@ -210,7 +210,7 @@ def _oppose(question: str, context: str, rng: random.Random) -> str | None:
     return question[:m.start()] + _OPPOSITES[m.group().lower()] + question[m.end():]
 
 
-def _retopic(question: str, context: str, topics: list[str], rng: random.Random) -> str | None:
+def retopic(question: str, context: str, topics: list[str], rng: random.Random) -> str | None:
     """``question`` with its last noun that ``context`` holds replaced by one of ``topics`` (nouns
     of other articles' questions) that the context lacks."""
     if not topics:
@@ -457,15 +457,15 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
         else:
             context = paragraphs[pi][1]
             if kind == "swapped":
-                question = _swap(question, context, names, rng, texts[ai])
+                question = swap(question, context, names, rng, texts[ai])
             elif kind == "inswap":
-                question = _inswap(question, context, qa["answers"][0]["text"], rng)
+                question = inswap(question, context, qa["answers"][0]["text"], rng)
             elif kind == "negated":
                 question = _negate(question)
             elif kind == "topic":
                 if ai not in others:
                     others[ai] = [w for a2, w in nouns if a2 != ai]
-                question = _retopic(question, context, others[ai], rng)
+                question = retopic(question, context, others[ai], rng)
             else:
                 question = _oppose(question, context, rng)
         if context and question:

@@ -164,7 +164,7 @@ class SentenceTransformerEmbedder:
                     vectors[i] = _normalized(out["sentence_embedding"].float().numpy())
                     # Token vectors come padded to the longest text of the batch.
                     tokens = out["token_embeddings"][:len(offsets[r])].float().numpy()
-                    span_vectors[i], missed = _span_means(tokens, offsets[r], spans[i], len(prompt))
+                    span_vectors[i], missed = span_means(tokens, offsets[r], spans[i], len(prompt))
                     cut_off += [(i, n, *spans[i][n]) for n in missed]
                 bar.update(len(rows))
         if cut_off:
@@ -179,7 +179,7 @@ def _normalized(v: np.ndarray) -> np.ndarray:
     return (v / np.maximum(norm, 1e-12)).astype(np.float32)
 
 
-def _span_means(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]],
+def span_means(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]],
                 shift: int) -> tuple[np.ndarray, list[int]]:
     """Normalized mean token vector of each character span (``shift``: the prompt's length),
     and the spans with no token in the model's window."""

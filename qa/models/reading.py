@@ -179,7 +179,7 @@ class Reader:
         return self.context != "none"
 
     def warm_up(self) -> None:
-        _loaded(self.weights)
+        loaded(self.weights)
 
     def read(self, question: str, texts: list[str], leads: list[str] | None = None,
              sentences: list[list[int] | None] | None = None) -> list[Span]:
@@ -203,7 +203,7 @@ class Reader:
         texts, skips = with_leads(texts, leads)
         starts = [sentence_starts(t) if known is None else [0, *(skip + s for s in known if s > 0)]
                   for t, known, skip in zip(texts, own, skips, strict=True)]
-        model, tokenizer, lock = _loaded(self.weights)
+        model, tokenizer, lock = loaded(self.weights)
         with lock:  # a fast tokenizer is not safe to share between threads
             # A question is tokenized once, with its passage; the rare one longer than
             # MAX_QUESTION_TOKENS is cut and read again (one far longer is cut first).
@@ -332,7 +332,7 @@ _readers: dict[Path, tuple[object, object, threading.Lock]] = {}
 _readers_lock = threading.Lock()
 
 
-def _loaded(weights: Path):
+def loaded(weights: Path):
     """The model, tokenizer and model lock for ``weights``, loaded once per process."""
     with _readers_lock:
         if weights not in _readers:

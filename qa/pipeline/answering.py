@@ -74,7 +74,7 @@ class ReaderAnswerer:
         score, best = scored[0]
         number = read[best.passage]
         p = passages[number]
-        start, end = _strip(p.text, best.start, best.end)
+        start, end = strip_quotes(p.text, best.start, best.end)
         if start >= end:  # nothing but quotation marks and spaces: the reader's span as it is
             start, end = best.start, best.end
         a, b = p.start + start, p.start + end
@@ -100,7 +100,7 @@ class ReaderAnswerer:
         return 0.0 if z == -math.inf else logistic(z)
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding spaces, quotation marks and trailing commas, and within one
     side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
     stressed") or into one keeps the quoted words, or the other side when the quoted side
