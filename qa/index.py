@@ -8,6 +8,7 @@ stages (``qa.pipeline``): it sits above them, so they never reach up for it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
 
@@ -91,8 +92,12 @@ class Index:
     def spaces(self) -> tuple[str, ...]:
         return self.store.spaces
 
-    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.store.dense_search(space, vector, k)
+    def dense_search(self, space: str, vector: np.ndarray, k: int,
+                     within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return self.store.dense_search(space, vector, k, within)
+
+    def chunks_of(self, documents: Collection[str]) -> np.ndarray:
+        return self.store.chunks_of(documents)
 
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
         return self.store.chunk_vectors(space, ids)
@@ -152,14 +157,16 @@ class Index:
         space = self.space_for(language)
         return self.store.vectors(space), self.question_embedder(space)
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
-        """The ``k`` passages that best match ``query``, best first (the default retriever's).
+    def search(self, query: str, k: int | None = None, *, documents: Collection[str] | None = None) -> list[Passage]:
+        """The ``k`` passages that best match ``query``, best first (the default retriever's),
+        from ``documents`` (ids) only when given.
 
         Raises:
             QuestionError: the query is empty, too long, or has no words.
         """
         question = analyze(self, query)
-        return Retriever().retrieve(self, question).passages(self, self.settings.k if k is None else k)
+        ranking = Retriever().retrieve(self, question, documents=documents)
+        return ranking.passages(self, self.settings.k if k is None else k)
 
     def __len__(self) -> int:
         return len(self.store)

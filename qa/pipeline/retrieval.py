@@ -15,6 +15,7 @@ add noise, so across languages the ranking is the dense signals alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,13 +105,15 @@ class Retriever:
         self.candidates = candidates
         self.weights = weights
 
-    def retrieve(self, index: IndexView, question: Question | str, *, candidates: int | None = None) -> Ranking:
+    def retrieve(self, index: IndexView, question: Question | str, *, candidates: int | None = None,
+                 documents: Collection[str] | None = None) -> Ranking:
         """Every candidate chunk for ``question``, best first.
 
         Args:
             question: analyzed (``qa.pipeline.question.analyze``), or a text to analyze.
             candidates: chunks taken from each signal when this retriever names none (a
                 ``Chatbot``'s setting; default: the index's ``settings.candidates``).
+            documents: only the chunks of these documents (by id), when given.
 
         Raises:
             QuestionError: a text that is empty, too long, or has no words.
@@ -119,8 +122,11 @@ class Retriever:
             question = analyze(index, question)
         terms = list(question.terms)
         n = self.candidates or candidates or index.settings.candidates
-        _, dense_ids = index.dense_search(question.space, question.vector, n)
+        within = None if documents is None else index.chunks_of(documents)
+        _, dense_ids = index.dense_search(question.space, question.vector, n, within)
         lexical = index.chunk_scores(terms)
+        if within is not None:
+            lexical = np.where(np.isin(np.arange(len(lexical)), within), lexical, 0.0)
         lexical_ids = np.argsort(-lexical)[:n]
         lexical_ids = lexical_ids[lexical[lexical_ids] > 0]
         cand = np.unique(np.concatenate([dense_ids, lexical_ids]).astype(np.int64))

@@ -10,6 +10,7 @@ methods. A store is read-only once opened: a rebuild makes a new one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,8 +67,14 @@ class Store(Protocol):
         """The vector spaces, by model name; the index's own model first."""
         ...
 
-    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` chunks nearest to ``vector`` in ``space``: (cosines, chunk ids), best first."""
+    def dense_search(self, space: str, vector: np.ndarray, k: int,
+                     within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` chunks nearest to ``vector`` in ``space``: (cosines, chunk ids), best first;
+        only among chunk ids ``within`` when given (``chunks_of``)."""
+        ...
+
+    def chunks_of(self, documents: Collection[str]) -> np.ndarray:
+        """The ids of the chunks of ``documents`` (by document id)."""
         ...
 
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray: ...

@@ -9,6 +9,7 @@ up; ``qa.pipeline.retrieval`` ranks, ``qa.building`` builds.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -102,8 +103,18 @@ class FolderStore:
         """The vectors of ``space`` (a model name of ``spaces``)."""
         return self._spaces[space]
 
-    def dense_search(self, space: str, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return self._spaces[space].search(vector, k)
+    def dense_search(self, space: str, vector: np.ndarray, k: int,
+                     within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        if within is None:
+            return self._spaces[space].search(vector, k)
+        # Within some documents: exact, over their chunks' vectors.
+        scores = self._spaces[space].chunk_vectors(within) @ vector
+        best = np.argsort(-scores, kind="stable")[:k]
+        return scores[best], np.asarray(within)[best]
+
+    def chunks_of(self, documents: Collection[str]) -> np.ndarray:
+        wanted = set(documents)
+        return np.array([n for n, c in enumerate(self.chunks) if c.doc_id in wanted], dtype=np.int64)
 
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
         return self._spaces[space].chunk_vectors(ids)

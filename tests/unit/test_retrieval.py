@@ -12,7 +12,7 @@ from qa.store.vectors import VectorStore
 from qa.types import Chunk, Question
 
 SPACE = "hand-made"
-TEXT = "Bees make honey. A hive holds bees.\n\nCows eat grass. Cows give milk.\n\nRain falls in spring."
+TEXT = "Bees make honey. A hive holds bees.\n\nCows eat grass. Cows give milk.\n\nRain falls in spring."  # d, then w
 SENTENCES = [(0, 16), (17, 35), (37, 52), (53, 68), (70, 90)]
 # Three axes: bees, cows, rain; each sentence leans on its topic's axis.
 SENTENCE_VECTORS = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.9, 0], [0, 0, 1]], np.float32)
@@ -30,13 +30,14 @@ class Shelf(FolderStore):
 @pytest.fixture(scope="module")
 def store():
     doc = Document("d", TEXT, title="Farm", language="en")
+    weather = Document("w", "Rain falls in spring.", title="Weather", language="en")
     chunks = [Chunk("d", 0, 35, TEXT[0:35], 0, 1), Chunk("d", 37, 68, TEXT[37:68], 2, 3),
-              Chunk("d", 70, 90, TEXT[70:90], 4, 4)]
+              Chunk("w", 0, 21, weather.text, 4, 4)]
     vectors = SENTENCE_VECTORS / np.linalg.norm(SENTENCE_VECTORS, axis=1, keepdims=True)
-    chunk_vectors = np.stack([vectors[0:2].mean(0), vectors[2:4].mean(0), vectors[4]])
+    chunk_vectors = np.stack([vectors[0:2].mean(0), vectors[2:4].mean(0), vectors[4]])  # the third is w
     chunk_vectors /= np.linalg.norm(chunk_vectors, axis=1, keepdims=True)
-    sentences = np.array([(0, a, b) for a, b in SENTENCES], np.int64)
-    return Shelf(None, {"sources": []}, [doc], chunks, sentences,
+    sentences = np.array([(0, a, b) for a, b in SENTENCES[:4]] + [(1, 0, 21)], np.int64)
+    return Shelf(None, {"sources": []}, [doc, weather], chunks, sentences,
                  {SPACE: VectorStore.build(np.arange(3), chunk_vectors, vectors, approximate_above=100)},
                  LexicalIndex.build([c.text for c in chunks]), LexicalIndex.build([TEXT[a:b] for a, b in SENTENCES]))
 
@@ -61,7 +62,15 @@ def test_words_alone_lift_a_passage_the_vector_does_not_favour(store):
 
 
 def test_a_passage_carries_its_documents_lead_when_it_comes_after_it(store):
-    assert store.passage(0).lead == "" and store.passage(2).lead == "Bees make honey."
+    assert store.passage(0).lead == "" and store.passage(1).lead == "Bees make honey."
+    assert store.passage(2).lead == ""  # the first passage of its own document
+
+
+def test_a_search_within_some_documents_ranks_only_their_chunks(store):
+    rain = question("When does rain fall?", [0, 0, 1])
+    assert int(Retriever().retrieve(store, rain).chunks[0]) == 2
+    ranking = Retriever().retrieve(store, rain, documents=["d"])
+    assert set(ranking.chunks.tolist()) <= {0, 1} and len(ranking.chunks) > 0
 
 
 def test_fusion_is_a_weighted_sum_of_the_signals_lexical_ones_scaled_by_their_best():
