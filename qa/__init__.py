@@ -12,7 +12,7 @@ the index's store, ``qa.store``) -> ``answering.ReaderAnswerer`` (the trained re
 indexes from what ``qa.ingest`` reads; ``qa.types`` holds the values that cross the stages.
 """
 
-from qa.building import build_index, open_index
+from qa.building import add_documents, build_index, open_index, remove_documents
 from qa.errors import (
     IndexBusyError,
     IndexLoadError,
@@ -54,7 +54,9 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Settings",
     "SourceError",
+    "add_documents",
     "build_index",
     "load_index",
     "open_index",
+    "remove_documents",
 ]

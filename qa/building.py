@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import IndexLoadError
+from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.ingest.text import chunk_spans, split_sentences
@@ -102,6 +102,43 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
         else:
             docs.append(doc)
     return _build(docs, index_dir, index.settings, progress, None)
+
+
+def add_documents(index_dir: str | Path, sources: Iterable[str | Path | Document] | str | Path | Document, *,
+                  progress: bool | None = None) -> Index:
+    """The index in ``index_dir`` with ``sources`` added, as it was built (a document with the
+    id of one it holds replaces it). Chunks it already holds are not embedded again; the new
+    index is swapped in whole, so a failure leaves the old one.
+
+    Raises:
+        IndexLoadError: there is no index in ``index_dir`` (build one first).
+        SourceError: a source cannot be read.
+    """
+    current = load_index(index_dir)
+    added = load_documents(sources, max_file_bytes=current.settings.max_file_bytes)
+    ids = {d.id for d in added}
+    return _build([d for d in current.documents if d.id not in ids] + added, Path(index_dir), current.settings,
+                  progress, current.embedder)
+
+
+def remove_documents(index_dir: str | Path, doc_ids: Iterable[str], *, progress: bool | None = None) -> Index:
+    """The index in ``index_dir`` without the documents ``doc_ids`` (nothing is embedded again).
+
+    Raises:
+        IndexLoadError: there is no index in ``index_dir``.
+        SourceError: it holds no document of one of those ids, or would hold none at all.
+    """
+    current = load_index(index_dir)
+    doc_ids = set(doc_ids)
+    missing = sorted(doc_ids - {d.id for d in current.documents})
+    if missing:
+        raise SourceError(f"{index_dir} holds no document {missing[0]!r}: name one of "
+                          f"{', '.join(repr(d.id) for d in current.documents[:5])}")
+    kept = [d for d in current.documents if d.id not in doc_ids]
+    if not kept:
+        raise SourceError(f"removing {', '.join(sorted(doc_ids))} would leave {index_dir} empty: "
+                          "build it anew instead (qa build)")
+    return _build(kept, Path(index_dir), current.settings, progress, current.embedder)
 
 
 def _full(settings: BuildSettings | None) -> Settings:

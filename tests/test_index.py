@@ -207,3 +207,25 @@ def test_the_rebuild_command_repeats_the_options_the_index_was_built_with(tmp_pa
     with pytest.raises(qa.IndexLoadError) as caught:
         qa.load_index(target, settings=qa.Settings())
     assert f"`qa build {source} --index {target}` " in str(caught.value)  # rebuilt with the model asked for
+
+
+def test_documents_are_added_and_removed_without_embedding_what_the_index_holds(tmp_path, monkeypatch):
+    docs = [qa.Document("bees", "Bees make honey. A hive holds about 50,000 bees in summer.", title="Bees"),
+            qa.Document("cows", "Cows eat grass. A cow gives about 30 litres of milk a day.", title="Cows")]
+    target = tmp_path / "ix"
+    qa.build_index(docs, target, settings=qa.Settings(multilingual=False), progress=False)
+    embedded = []
+    real = qa.SentenceTransformerEmbedder.encode_documents
+    monkeypatch.setattr(qa.SentenceTransformerEmbedder, "encode_documents",
+                        lambda self, texts, **kw: embedded.extend(texts) or real(self, texts, **kw))
+    rain = qa.Document("rain", "Rain falls most in April. The wettest year was 1998.", title="Rain")
+    index = qa.add_documents(target, [rain])
+    assert [d.id for d in index.documents] == ["bees", "cows", "rain"]
+    assert len(embedded) == 1 and "Rain falls" in embedded[0]  # only the new chunk
+    assert index.search("When was the wettest year?", k=1)[0].doc_id == "rain"
+    index = qa.remove_documents(target, ["bees"])
+    assert [d.id for d in qa.load_index(target).documents] == ["cows", "rain"] and len(embedded) == 1
+    with pytest.raises(qa.SourceError, match="holds no document 'bees'"):
+        qa.remove_documents(target, ["bees"])
+    with pytest.raises(qa.SourceError, match="would leave"):
+        qa.remove_documents(target, ["cows", "rain"])
