@@ -105,8 +105,12 @@ class Index:
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
         return self.store.sentence_vectors(space, rows)
 
-    def chunk_scores(self, terms: list[str]) -> np.ndarray:
-        return self.store.chunk_scores(terms)
+    def lexical_search(self, terms: list[str], k: int,
+                       within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return self.store.lexical_search(terms, k, within)
+
+    def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        return self.store.chunk_scores(terms, ids)
 
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         return self.store.sentence_scores(terms, rows)

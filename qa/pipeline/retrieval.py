@@ -124,11 +124,7 @@ class Retriever:
         n = self.candidates or candidates or index.settings.candidates
         within = None if documents is None else index.chunks_of(documents)
         _, dense_ids = index.dense_search(question.space, question.vector, n, within)
-        lexical = index.chunk_scores(terms)
-        if within is not None:
-            lexical = np.where(np.isin(np.arange(len(lexical)), within), lexical, 0.0)
-        lexical_ids = np.argsort(-lexical)[:n]
-        lexical_ids = lexical_ids[lexical[lexical_ids] > 0]
+        _, lexical_ids = index.lexical_search(terms, n, within)
         cand = np.unique(np.concatenate([dense_ids, lexical_ids]).astype(np.int64))
         dense = index.chunk_vectors(question.space, cand) @ question.vector
         first, last = index.chunk_sentences(cand)
@@ -139,7 +135,8 @@ class Retriever:
         ends = np.cumsum(last - first)
         starts = ends - (last - first)
         same_language = index.chunk_languages(cand) == question.language
-        fused = fuse(dense, np.where(same_language, lexical[cand], 0.0), segment_max(sentence_dense, starts, ends),
+        lexical = index.chunk_scores(terms, cand)
+        fused = fuse(dense, np.where(same_language, lexical, 0.0), segment_max(sentence_dense, starts, ends),
                      np.where(same_language, segment_max(sentence_lexical, starts, ends), 0.0), self.weights)
         order = np.argsort(-fused, kind="stable")
         return Ranking(question, cand[order], fused[order].astype(np.float32))

@@ -81,8 +81,14 @@ class Store(Protocol):
 
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray: ...
 
-    def chunk_scores(self, terms: list[str]) -> np.ndarray:
-        """The BM25 score of every chunk for the query ``terms`` (``qa.store.lexical.tokenize``)."""
+    def lexical_search(self, terms: list[str], k: int,
+                       within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` chunks of best BM25 score for the query ``terms`` (``qa.store.lexical.tokenize``)
+        that share a term with it: (scores, chunk ids), best first; only among ``within`` when given."""
+        ...
+
+    def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        """The BM25 score of chunks ``ids`` for ``terms``, over all the chunks."""
         ...
 
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:

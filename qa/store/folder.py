@@ -122,8 +122,17 @@ class FolderStore:
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
         return self._spaces[space].sentence_vectors(rows)
 
-    def chunk_scores(self, terms: list[str]) -> np.ndarray:
-        return self.chunk_lexical.scores(terms)
+    def lexical_search(self, terms: list[str], k: int,
+                       within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.chunk_lexical.scores(terms)
+        if within is not None:
+            scores = np.where(np.isin(np.arange(len(scores)), within), scores, 0.0)
+        ids = np.argsort(-scores)[:k]
+        ids = ids[scores[ids] > 0]
+        return scores[ids], ids
+
+    def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        return self.chunk_lexical.scores(terms)[ids]
 
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         return self.sentence_lexical.scores(terms)[rows]

@@ -83,3 +83,11 @@ def test_fusion_is_a_weighted_sum_of_the_signals_lexical_ones_scaled_by_their_be
 def test_segment_max_takes_each_runs_best():
     values = np.array([1.0, 5.0, 2.0, 0.5, 3.0])
     assert list(segment_max(values, np.array([0, 2, 4]), np.array([2, 4, 5]))) == [5.0, 2.0, 3.0]
+
+
+def test_lexical_search_gives_the_chunks_that_share_a_term_best_first(store):
+    terms = tokenize("cows and bees")
+    scores, ids = store.lexical_search(terms, 5)
+    assert sorted(ids.tolist()) == [0, 1] and scores[0] >= scores[1] > 0  # the rain chunk shares no term
+    assert np.allclose(store.chunk_scores(terms, ids), scores)
+    assert store.lexical_search(terms, 5, within=np.array([1, 2]))[1].tolist() == [1]
