@@ -61,9 +61,11 @@ def is_followup(question: str, terms: list[str] | None = None) -> bool:
     q = question.strip()
     if _CONTINUING.match(q):
         return True
-    words = _WORDS.findall(q.lower())
-    if any(w in _PRONOUNS for w in words):
+    # A pronoun in capitals in a question that is not shouting is an acronym: "the IT area".
+    if any(w.lower() in _PRONOUNS and not (w.isupper() and len(w) > 1 and not q.isupper())
+           for w in _WORDS.findall(q)):
         return True
+    words = _WORDS.findall(q.lower())
     for i, w in enumerate(words):
         if w in _DEMONSTRATIVES and (i + 1 == len(words) or words[i + 1] in _VERBS_AFTER):
             return True

@@ -11,6 +11,9 @@ def turns(*questions):
 def test_a_question_with_a_pronoun_or_a_continuation_leans_on_the_previous_one():
     assert is_followup("Why did he thank them?", ["thank"]) and is_followup("And companies?", ["compani"])
     assert is_followup("Why?", []) and not is_followup("Who thanked the companies?", ["thank", "compani"])
+    # "IT" is the industry, not "it"; shouted, it is the pronoun again.
+    assert not is_followup("How many organizations are operating in the IT area?", ["organ", "oper", "area"])
+    assert is_followup("Is it growing?", ["grow"]) and is_followup("WHO BUILT IT?", ["built"])
     assert resolve("Why?", "Who did Putin thank?", followup=True) == "Why? Who did Putin thank?"
     assert resolve("Who is Putin?", "Why?", followup=False) == "Who is Putin?"
 
