@@ -37,11 +37,8 @@ ABSENT = ["oil prices", "climate change", "football", "taxes", "the army", "Ukra
           "sanctions", "the Olympic Games", "agriculture", "the weather", "bitcoin", "education reform"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "said_about.json")
-    args = p.parse_args(argv)
-    bot = qa.Chatbot(qa.open_index())
+def said_about(bot: qa.Chatbot) -> tuple[list[dict], dict]:
+    """Each topic asked of ``bot`` (over the bundled article): a row per topic, and the summary."""
     rows = []
     for topic, evidence in [*PRESENT.items(), *((t, None) for t in ABSENT)]:
         answer = bot.ask(f"What did Putin say about {topic}?")
@@ -56,6 +53,14 @@ def main(argv: list[str] | None = None) -> int:
                "present_declined": sum(r["declined"] for r in present),
                "absent_topics": len(absent), "absent_declined": sum(r["declined"] for r in absent),
                "led_with_the_occasion": sum(bool(r["short_answer"]) and r["short_answer"] in OCCASION for r in rows)}
+    return rows, summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "said_about.json")
+    args = p.parse_args(argv)
+    rows, summary = said_about(qa.Chatbot(qa.open_index()))
     args.out.write_text(json.dumps({"summary": summary, "questions": rows}, indent=1) + "\n", encoding="utf-8")
     for r in rows:
         outcome = "declined" if r["declined"] else repr(r["short_answer"])

@@ -54,6 +54,12 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert qa.Reader(weights).threshold == record["threshold"]
     assert set(record["held_out_reading"]["kind_weights"]) <= set(choose_threshold.SQUAD2_WAYS)
     assert 0 <= record["held_out_reading"]["NoAns_accuracy"] <= 100
+    # A checkpoint is evaluated as the product reads with it: exported, its thresholds chosen on held-out train.
+    evaluate_checkpoint = training("evaluate_checkpoint")
+    assert evaluate_checkpoint.main(["--limit", "12", "--held-out-only", "--", *argv]) == 0
+    evaluated = json.loads((tmp_path / "run" / "evaluations.jsonl").read_text().splitlines()[-1])
+    assert evaluated["step"] == 3 and qa.Reader(Path(evaluated["weights"])).context == "lead"
+    assert 0 <= evaluated["held_out_reading"]["NoAns_accuracy"] <= 100
     # The exported weights load into the product's reader and read, after the passage's context.
     assert qa.Reader(weights).context == "lead" and record["hyperparameters"]["inswap_share"] == 0.2
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."], ["Notre Dame"])

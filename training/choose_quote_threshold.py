@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="where the held-out paragraphs are indexed (kept: a second run embeds nothing again)")
     args = p.parse_args(argv)
     record = json.loads(reading.WEIGHTS.with_suffix(".json").read_text(encoding="utf-8"))
-    hyper = train_reader.Hyper(**record["hyperparameters"])
+    hyper = train_reader.Hyper.recorded(record["hyperparameters"])
     data = json.loads(args.train.read_text(encoding="utf-8"))
     train, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
     held = held[:args.articles]

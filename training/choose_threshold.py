@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     record_path = args.weights.with_suffix(".json")
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    hyper = train_reader.Hyper(**record["hyperparameters"])
+    hyper = train_reader.Hyper.recorded(record["hyperparameters"])
     data = json.loads(args.train.read_text(encoding="utf-8"))
     if record.get("articles_used"):
         data = {"data": data["data"][:record["articles_used"]]}

@@ -722,9 +722,19 @@ class Hyper:
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
     context: str = "none"  # what is read before each paragraph (qa.ingest.context.FORMATS), as the product reads
 
+    @classmethod
+    def recorded(cls, values: dict) -> Hyper:
+        """The hyperparameters a reader's record lists, from any version of this script (an
+        older record's ``leads: 1`` is ``context="title"``; names this one does not know are left)."""
+        values = dict(values)
+        if "leads" in values and "context" not in values:
+            values["context"] = "title" if values["leads"] else "none"
+        known = {f for f in asdict(cls())}
+        return cls(**{k: v for k, v in values.items() if k in known})
 
-def main(argv: list[str] | None = None) -> int:
-    defaults = Hyper()
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of a run (``training/evaluate_checkpoint.py`` reads a run's with it)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", type=Path, required=True, help="SQuAD v1.1 train JSON")
     p.add_argument("--out", type=Path, default=Path("training/runs/reader"), help="checkpoints and log")
@@ -740,10 +750,18 @@ def main(argv: list[str] | None = None) -> int:
                         "the packaged MiniLM with a new span head")
     p.add_argument("--export-now", action="store_true",
                    help="export the last checkpoint as it is, without training further")
-    for name, value in asdict(defaults).items():
+    for name, value in asdict(Hyper()).items():
         p.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
-    args = p.parse_args(argv)
-    hyper = Hyper(**{k: getattr(args, k) for k in asdict(defaults)})
+    return p
+
+
+def hyper_of(args: argparse.Namespace) -> Hyper:
+    return Hyper(**{k: getattr(args, k) for k in asdict(Hyper())})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    hyper = hyper_of(args)
     if args.threads:
         torch.set_num_threads(args.threads)
     random.seed(hyper.seed)
