@@ -38,7 +38,7 @@ lock:
 	python3 -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
 	$(LOCK_VENV)/bin/python -m pip install -q $(TORCH)
-	$(LOCK_VENV)/bin/python -m pip install -q -e '.[ui,bench,test]'
+	$(LOCK_VENV)/bin/python -m pip install -q -e '.[ui,bench,milvus,test]'
 	$(LOCK_VENV)/bin/python -m pip check
 	$(LOCK_VENV)/bin/python .ci/lock.py $(LOCK)
 	$(LOCK_VENV)/bin/python .ci/check_lock.py

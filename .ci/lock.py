@@ -43,9 +43,8 @@ HEADER = """\
 # for people who install the package; .ci/check_lock.py (run before every `make` install, so in CI)
 # fails when a requirement there has no pin here or a range no longer admits its pin.
 #
-# torch is pinned here too (torch=={torch}). The Makefile installs it first, from the CPU index
-# (an unpinned torch pulls a multi-GB CUDA build); the +cpu label is dropped so that the pin holds
-# for the CPU build on every platform.
+# torch is pinned here too (torch==2.13.0). The Makefile installs it first (an unpinned torch pulls a
+# multi-GB CUDA build); the +cpu label is dropped so that the pin holds for the CPU build.
 #
 # Refresh: `make lock` (a throwaway venv: torch, then `pip install -e '.[{extras}]'` with no
 # constraints, i.e. the newest versions pyproject.toml allows that day; then `python .ci/lock.py`),

@@ -31,7 +31,6 @@ from qa.settings import RECORDED, AskSettings, BuildSettings, Settings
 from qa.store import storage
 from qa.store.base import Snapshot
 from qa.store.folder import FolderStore
-from qa.store.vectors import VectorStore
 from qa.types import Chunk, citation
 
 log = logging.getLogger("qa")
@@ -208,8 +207,13 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
             second = embedder_for(settings.second_model, batch_size=settings.batch_size)
             vectors[settings.second_model] = _embed(second, chunks, inputs, sentences, known_multilingual, progress)
         snapshot = Snapshot(docs, chunks, sentences, vectors, [text for text, _ in inputs])
-        store = FolderStore.write(index_dir, snapshot, _manifest(snapshot, settings, time.perf_counter() - started),
-                                  approximate_above=settings.approximate_above)
+        manifest = _manifest(snapshot, settings, time.perf_counter() - started)
+        if settings.milvus_uri:
+            from qa.store.milvus import MilvusStore
+
+            store = MilvusStore.write(index_dir, snapshot, manifest, uri=settings.milvus_uri)
+        else:
+            store = FolderStore.write(index_dir, snapshot, manifest, approximate_above=settings.approximate_above)
     return Index(store, settings, embedder=embedder)
 
 
@@ -259,21 +263,24 @@ def _reusable(index_dir: Path, settings: Settings) -> tuple[_Known, _Known]:
         return {}, {}
     if current.settings.headings_in_chunks != settings.headings_in_chunks:
         return {}, {}
-    own = _known(current, current.vectors, settings) if current.settings.model == settings.model else {}
-    second = (_known(current, current.multilingual, settings)
-              if settings.second_model and current.multilingual is not None else {})
+    own = _known(current, settings.model, settings) if current.settings.model == settings.model else {}
+    second = (_known(current, settings.second_model, settings)
+              if settings.second_model and settings.second_model in current.spaces else {})
     return own, second
 
 
-def _known(current: Index, store: VectorStore, settings: Settings) -> _Known:
-    ids = np.arange(len(current.chunks))
-    vectors = store.chunk_vectors(ids) if len(ids) else np.zeros((0, store.dimension))
+def _known(current: Index, space: str, settings: Settings) -> _Known:
+    """The vectors of ``space`` in ``current``, by the text each chunk was embedded as."""
+    if not current.chunks:
+        return {}
+    vectors = current.chunk_vectors(space, np.arange(len(current.chunks)))
+    sentence_vectors = current.sentence_vectors(space, np.arange(len(current.sentences)))
     known: _Known = {}
     for c, vector in zip(current.chunks, vectors, strict=True):
         text, shift = indexed_text(c, current.document(c.doc_id), settings)
-        rows = np.arange(c.first_sentence, c.last_sentence + 1)
-        by_span = {(int(current.sentences[s, 1]) - c.start + shift, int(current.sentences[s, 2]) - c.start + shift): v
-                   for s, v in zip(rows, store.sentence_vectors(rows), strict=True)}
+        rows = range(c.first_sentence, c.last_sentence + 1)
+        by_span = {(int(current.sentences[s, 1]) - c.start + shift, int(current.sentences[s, 2]) - c.start + shift):
+                   sentence_vectors[s] for s in rows}
         known.setdefault(text, (vector, by_span))
     return known
 

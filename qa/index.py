@@ -19,7 +19,7 @@ from qa.ingest.documents import Document
 from qa.models.embedding import Embedder, embedder_for
 from qa.pipeline.question import analyze
 from qa.pipeline.retrieval import Retriever
-from qa.settings import RECORDED, AskSettings, Settings
+from qa.settings import RECORDED, AskSettings, BuildSettings, Settings
 from qa.store import storage
 from qa.store.folder import FolderStore
 from qa.store.vectors import VectorStore
@@ -196,7 +196,12 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | AskSetti
             message names the file and the fix.
     """
     index_dir = Path(index_dir)
-    store = FolderStore.load(index_dir)
+    if storage.read_manifest(index_dir).get("milvus"):
+        from qa.store.milvus import MilvusStore
+
+        store: FolderStore = MilvusStore.load(index_dir)
+    else:
+        store = FolderStore.load(index_dir)
     return Index(store, settings_for(store.manifest, settings, index_dir), embedder=embedder)
 
 
@@ -205,7 +210,8 @@ def settings_for(manifest: dict, settings: Settings | AskSettings | None, index_
     settings of ``settings``. Build settings in ``settings`` that are not the index's are an
     error naming the rebuild command: they are never reported as the index's."""
     built = manifest["settings"]
-    recorded = {"model": manifest["model"], **{f: built[f] for f in RECORDED if f != "model"}}
+    recorded = {"model": manifest["model"],
+                **{f: built.get(f, getattr(BuildSettings, f)) for f in RECORDED if f != "model"}}
     if not isinstance(settings, Settings):  # None, or question settings alone
         ask = settings or AskSettings()
         return Settings(**recorded, **{f.name: getattr(ask, f.name) for f in fields(AskSettings)})

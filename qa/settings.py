@@ -36,6 +36,9 @@ class BuildSettings:
             second dense signal; ``qa.pipeline.retrieval``). Costs about 0.2 s a chunk (with
             its sentences) to build; an index built with ``model="multilingual-e5-small"``
             needs no second one.
+        milvus_uri: keep the vectors and BM25 in Milvus (``articleqa[milvus]``): a file for
+            milvus-lite (``index/milvus.db``) or a server (``http://host:19530``, with a token
+            in ``MILVUS_TOKEN``); "" keeps them in the index folder (FAISS, bm25s).
     """
 
     model: str = DEFAULT_MODEL
@@ -46,6 +49,7 @@ class BuildSettings:
     approximate_above: int = 200_000
     headings_in_chunks: bool = True
     multilingual: bool = True
+    milvus_uri: str = ""
 
     @property
     def second_model(self) -> str | None:
@@ -62,7 +66,8 @@ class BuildSettings:
 
 
 # What a manifest records of the build settings (batch size and file limit change no vector).
-RECORDED = ("model", "chunk_size", "chunk_overlap", "approximate_above", "headings_in_chunks", "multilingual")
+RECORDED = ("model", "chunk_size", "chunk_overlap", "approximate_above", "headings_in_chunks", "multilingual",
+            "milvus_uri")
 
 
 @dataclass(frozen=True)

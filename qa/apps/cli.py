@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=qa.Settings.chunk_size, help="characters (default: %(default)s)")
     p.add_argument("--chunk-overlap", type=int, default=qa.Settings.chunk_overlap,
                    help="characters (default: %(default)s)")
+    p.add_argument("--milvus", default="", metavar="URI",
+                   help="keep the vectors and BM25 in Milvus: a file (milvus-lite, e.g. index/milvus.db) or a "
+                        "server (http://host:19530; token from $MILVUS_TOKEN); needs pip install 'articleqa[milvus]'")
     p.add_argument("--no-multilingual", dest="multilingual", action="store_false",
                    help="skip the multilingual vectors (questions in other languages; about 0.2 s a chunk)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -142,7 +145,7 @@ def _log_to_stderr() -> None:
 
 def _build(args: argparse.Namespace) -> int:
     settings = qa.Settings(model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
-                           multilingual=args.multilingual)
+                           multilingual=args.multilingual, milvus_uri=args.milvus)
     index = qa.build_index(args.sources or None, args.index, settings=settings,
                            progress=not args.quiet)
     built = index.summary

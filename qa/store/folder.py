@@ -177,14 +177,7 @@ class FolderStore:
                     "multilingual": {"model": second[0][0], "dimension": second[0][1].dimension} if second else None}
         building = storage.new_build_folder(index_dir)
         try:
-            storage.write_jsonl(building / DOCUMENTS, [
-                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
-                 "headings": d.headings, "pages": d.pages, "language": d.language} for d in docs])
-            storage.write_jsonl(building / CHUNKS, [
-                {"doc_id": c.doc_id, "start": c.start, "end": c.end,
-                 "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
-                for c in chunks])
-            np.save(building / SENTENCES, sentences, allow_pickle=False)
+            cls.write_text_files(building, snapshot)
             own[1].save(building)
             if second:
                 (building / MULTILINGUAL).mkdir()
@@ -197,6 +190,33 @@ class FolderStore:
             raise
         return cls(index_dir, manifest, docs, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
 
+    @staticmethod
+    def write_text_files(building: Path, snapshot: Snapshot) -> None:
+        """The documents, chunks and sentence table of ``snapshot`` into the folder ``building``."""
+        storage.write_jsonl(building / DOCUMENTS, [
+            {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text,
+             "headings": d.headings, "pages": d.pages, "language": d.language} for d in snapshot.documents])
+        storage.write_jsonl(building / CHUNKS, [
+            {"doc_id": c.doc_id, "start": c.start, "end": c.end,
+             "sentences": [c.first_sentence, c.last_sentence], "text": c.text, "section": c.section}
+            for c in snapshot.chunks])
+        np.save(building / SENTENCES, snapshot.sentences, allow_pickle=False)
+
+    @staticmethod
+    def read_text_files(index_dir: Path, manifest: dict, data: Path) -> tuple[list[Document], list[Chunk], np.ndarray]:
+        """``write_text_files``' documents, chunks and sentence table from the data folder ``data``."""
+        try:
+            documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
+                                  headings=r["headings"], pages=r["pages"], language=r["language"])
+                         for r in storage.read_jsonl(data / DOCUMENTS)]
+            chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
+                      for r in storage.read_jsonl(data / CHUNKS)]
+            sentences = np.load(data / SENTENCES, allow_pickle=False)
+        except (ValueError, KeyError, TypeError, OSError) as e:
+            raise IndexLoadError(f"the index in {data} cannot be read ({e}): rebuild it with "
+                                 f"`{storage.manifest_hint(index_dir, manifest)}`") from e
+        return documents, chunks, sentences
+
     @classmethod
     def load(cls, index_dir: Path) -> FolderStore:
         """The store saved in ``index_dir``.
@@ -208,13 +228,8 @@ class FolderStore:
         manifest = storage.read_manifest(index_dir)
         hint = storage.manifest_hint(index_dir, manifest)
         data = storage.data_folder(index_dir, manifest)
+        documents, chunks, sentences = cls.read_text_files(index_dir, manifest, data)
         try:
-            documents = [Document(id=r["id"], text=r["text"], title=r["title"], source=r.get("source"),
-                                  headings=r["headings"], pages=r["pages"], language=r["language"])
-                         for r in storage.read_jsonl(data / DOCUMENTS)]
-            chunks = [Chunk(r["doc_id"], r["start"], r["end"], r["text"], *r["sentences"], tuple(r["section"]))
-                      for r in storage.read_jsonl(data / CHUNKS)]
-            sentences = np.load(data / SENTENCES, allow_pickle=False)
             spaces = {manifest["model"]: VectorStore.load(data)}
             if manifest["multilingual"]:
                 spaces[manifest["multilingual"]["model"]] = VectorStore.load(data / MULTILINGUAL)

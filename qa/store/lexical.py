@@ -114,6 +114,15 @@ class LexicalIndex:
             return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
 
+    def matrix(self) -> dict[str, np.ndarray]:
+        """The precomputed weight of each term in each text (IDF times saturated frequency), term
+        by term: ``data``, ``indices`` (text rows) and ``indptr`` (where each term's run starts)."""
+        return {k: np.asarray(self._bm25.scores[k]) for k in ("data", "indices", "indptr")}
+
+    def vocabulary(self) -> dict[str, int]:
+        """Each term's number (its column of ``matrix``)."""
+        return {str(t): int(i) for t, i in self._bm25.vocab_dict.items()}
+
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
 

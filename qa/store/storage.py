@@ -91,6 +91,8 @@ def manifest_hint(index_dir: Path, manifest: dict[str, Any], model: str | None =
             options.append(f"--{key.replace('_', '-')} {built[key]}")
     if built.get("multilingual") is False:  # as built (a multilingual model has no second one either)
         options.append("--no-multilingual")
+    if isinstance(built.get("milvus_uri"), str) and built["milvus_uri"]:
+        options.append(f"--milvus {shlex.quote(built['milvus_uri'])}")
     return " ".join([rebuild_hint(index_dir, manifest_sources(manifest)), *options])
 
 

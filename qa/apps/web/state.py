@@ -126,7 +126,8 @@ class App:
         self.index_dir = Path(index_dir)
         self.default = qa.open_index(self.index_dir)
         self.default.embedder.warm_up()
-        self.default.dense("ru")[1].warm_up()  # the multilingual model, if the index has its vectors
+        for space in self.default.spaces[1:]:  # the multilingual model, if the index has its vectors
+            self.default.question_embedder(space).warm_up()
         detect_language("warm up")
         self.answerer = qa.ReaderAnswerer()
         self.answerer.reader.warm_up()
