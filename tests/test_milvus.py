@@ -54,13 +54,16 @@ def test_a_build_that_fails_midway_leaves_the_previous_index_answering(tmp_path,
     assert "50,000" in qa.Chatbot(after).ask("How many bees live in a hive?").short_answer
 
 
-def test_a_second_process_on_one_milvus_lite_file_gets_a_clear_error(tmp_path):
+def test_the_cli_answers_from_milvus_and_a_second_process_on_one_lite_file_gets_a_clear_error(tmp_path):
     other, source = tmp_path / "other", tmp_path / "bees.txt"
     source.write_text("Bees make honey. A hive holds about 50,000 bees in summer.\n")
     built = subprocess.run([sys.executable, "-m", "qa.apps.cli", "build", str(source), "--index", str(other),
                             "--milvus", str(other / "milvus.db"), "--no-multilingual", "--quiet"],
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
+    asked = subprocess.run([sys.executable, "-m", "qa.apps.cli", "ask", "How many bees live in a hive?", "--index",
+                            str(other)], capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 0 and "50,000" in asked.stdout, asked.stderr  # the CLI answers from Milvus
     holder = subprocess.Popen([sys.executable, "-c", "import qa, sys, time\n"
                                f"qa.load_index({str(other)!r}); print('open', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
@@ -73,3 +76,16 @@ def test_a_second_process_on_one_milvus_lite_file_gets_a_clear_error(tmp_path):
         assert len(probe.stderr.strip().splitlines()) == 1  # one line, no traceback
     finally:
         holder.kill()
+
+
+def test_documents_are_added_and_removed_on_milvus(tmp_path):
+    target = tmp_path / "ix"
+    bees = qa.Document("bees", "Bees make honey. A hive holds about 50,000 bees in summer.", title="Bees")
+    qa.build_index([bees], target, progress=False,
+                   settings=qa.Settings(milvus_uri=str(target / "milvus.db"), multilingual=False))
+    rain = qa.Document("rain", "Rain falls most in April. The wettest year was 1998.", title="Rain")
+    index = qa.add_documents(target, [rain])
+    assert [d.id for d in index.documents] == ["bees", "rain"] and type(index.store).__name__ == "MilvusStore"
+    assert qa.Chatbot(index).ask("When was the wettest year?").short_answer == "1998"
+    index = qa.remove_documents(target, ["bees"])
+    assert [d.id for d in index.documents] == ["rain"] and index.search("honey", k=1)[0].doc_id == "rain"
