@@ -28,6 +28,7 @@ from qa.apps import squad
 from qa.building import build_index, open_index
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
+from qa.ingest.context import article_contexts
 from qa.ingest.documents import Document
 from qa.models.reading import Reader
 from qa.pipeline.answering import ReaderAnswerer
@@ -304,11 +305,15 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     ranks, correct, quoted, nearest, declined_answerable, would_decline, ms = [], [], [], [], [], [], []
     index = None
     if reading:  # questions read in batches: the reader is the whole cost here
+        # Each paragraph after its context in its article, as the reader was trained and as the bot reads.
+        leads = {f"{a['title']}#{n}": lead for a in data["data"] for n, lead in
+                 enumerate(article_contexts(a["title"].replace("_", " "), [p["context"] for p in a["paragraphs"]],
+                                            reader.context))}
         for first in tqdm(range(0, len(questions), _READ_BATCH), desc="batches", disable=not progress):
             batch = questions[first:first + _READ_BATCH]
             started = time.perf_counter()
             spans = reader.read_pairs([q["question"] for q in batch], [context[q["doc_id"]].text for q in batch],
-                                      [context[q["doc_id"]].title for q in batch] if reader.leads else None)
+                                      [leads[q["doc_id"]] for q in batch] if reader.leads else None)
             ms += [(time.perf_counter() - started) * 1000 / len(batch)] * len(batch)
             for q, best in zip(batch, spans, strict=True):
                 answered = best is not None and best.margin >= answerer.threshold
