@@ -94,6 +94,10 @@ class LexicalIndex:
 
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._bm25 = retriever
+        # One question asks for the same terms' scores more than once (its candidates, then
+        # the scores of those candidates; its sentences, then a declined answer's nearest one):
+        # the last few are kept, read-only, instead of scoring every row again.
+        self._recent = functools.lru_cache(maxsize=16)(self._score)
 
     @classmethod
     def build(cls, texts: list[str], languages: list[str] | None = None) -> LexicalIndex:
@@ -108,11 +112,15 @@ class LexicalIndex:
         return int(self._bm25.scores["num_docs"])
 
     def scores(self, terms: list[str]) -> np.ndarray:
-        """BM25 score of every row for the query ``terms`` (see ``tokenize``)."""
-        ids = self._bm25.get_tokens_ids(terms)
-        if not ids:
-            return np.zeros(len(self), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+        """BM25 score of every row for the query ``terms`` (see ``tokenize``); read-only."""
+        return self._recent(tuple(terms))
+
+    def _score(self, terms: tuple[str, ...]) -> np.ndarray:
+        ids = self._bm25.get_tokens_ids(list(terms))
+        scores = (np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32) if ids
+                  else np.zeros(len(self), dtype=np.float32))
+        scores.flags.writeable = False
+        return scores
 
     def matrix(self) -> dict[str, np.ndarray]:
         """The precomputed weight of each term in each text (IDF times saturated frequency), term
