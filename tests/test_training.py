@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -64,6 +65,16 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert qa.Reader(weights).context == "lead" and record["hyperparameters"]["inswap_share"] == 0.2
     spans = qa.Reader(weights).read("Where is the grotto?", ["The grotto is behind the basilica."], ["Notre Dame"])
     assert len(spans) == 1 and 0 <= spans[0].start < spans[0].end <= len("The grotto is behind the basilica.")
+    # The checkpoint folder lost: the run goes on from its exported weights at the step they record.
+    shutil.rmtree(tmp_path / "run")
+    kept = tmp_path / "kept.safetensors"
+    shutil.copy(weights, kept)
+    shutil.copy(weights.with_suffix(".json"), kept.with_suffix(".json"))
+    longer = [*argv, "--steps", "5", "--init", str(kept), "--resume-step", "3"]
+    assert train_reader.main(longer) == 0
+    record = json.loads(weights.with_suffix(".json").read_text())
+    assert record["steps_trained"] == 5 and record["resumed_from_exported_weights_at_step"] == 3
+    assert [e["step"] for e in record["log"]] == [2, 3, 4, 5]
 
 
 def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():

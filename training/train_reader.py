@@ -683,6 +683,17 @@ def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, lis
     return state["step"], state["log"]
 
 
+REWARM_STEPS = 100
+
+
+def _exported_log(weights: Path | None) -> list:
+    """The held-out log recorded beside exported weights, if any."""
+    record = weights.with_suffix(".json") if weights else None
+    if record and record.exists():
+        return json.loads(record.read_text(encoding="utf-8")).get("log", [])
+    return []
+
+
 def export(model, path: Path, record: dict) -> None:
     """The shipped weights (everything but the word embeddings) and their record."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -750,6 +761,11 @@ def parser() -> argparse.ArgumentParser:
                         "the packaged MiniLM with a new span head")
     p.add_argument("--export-now", action="store_true",
                    help="export the last checkpoint as it is, without training further")
+    p.add_argument("--resume-step", type=int, default=0, metavar="N",
+                   help="with --init set to weights this run exported at step N (a committed copy, kept "
+                        "where a lost checkpoint folder cannot take it): go on from step N, in the same "
+                        "batch order and learning-rate schedule, the optimizer's moments made anew over "
+                        "a short warm-up. Ignored when --out holds a checkpoint")
     for name, value in asdict(Hyper()).items():
         p.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     return p
@@ -814,11 +830,24 @@ def main(argv: list[str] | None = None) -> int:
         [{"params": [p for n, p in params.items() if _decays(n)], "weight_decay": hyper.weight_decay},
          {"params": [p for n, p in params.items() if not _decays(n)], "weight_decay": 0.0}], lr=hyper.lr)
     warm = max(1, int(hyper.warmup * steps))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    rewarm = {"from": 0}  # a resume from exported weights warms up again: Adam's moments start at zero
+
+    def schedule(s: int) -> float:
+        again = min(1.0, (s - rewarm["from"] + 1) / REWARM_STEPS) if rewarm["from"] else 1.0
+        return again * min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     step, log = load_checkpoint(args.out, model, optimizer, scheduler)
     if step:
         print(f"resumed at step {step}", flush=True)
+    elif args.resume_step:
+        step = rewarm["from"] = args.resume_step
+        scheduler.last_epoch = step
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"] * schedule(step)
+        scheduler._last_lr = [group["lr"] for group in optimizer.param_groups]
+        log = _exported_log(args.init)
+        print(f"resumed at step {step} from the exported weights {args.init}", flush=True)
     if args.export_now:
         steps = step
     torch.manual_seed(hyper.seed + step)
@@ -865,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:
             "articles_used": articles_used,
             "hyperparameters": asdict(hyper), "steps_trained": step,
             "initialized_from": str(args.init) if args.init else "all-MiniLM-L6-v2 + a new span head",
+            "resumed_from_exported_weights_at_step": args.resume_step or None,
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,
             "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
