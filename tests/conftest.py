@@ -108,6 +108,27 @@ def write_bad_file(folder: Path, name: str, content: bytes | object) -> Path:
     return path
 
 
+def headed_pdf() -> bytes:
+    """A PDF without a title in its metadata, whose heading and sub-heading are set in larger
+    bold type, and whose paragraphs are apart by a gap, not a blank line (what pypdf gives)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for style, size, height, text in [
+        ("B", 20, 10, "The Oakdale Community Orchard"),
+        ("", 11, 6, "The Oakdale Community Orchard was planted in 1998 by volunteers from the parish. It holds "
+                    "forty apple trees and twelve pear trees, most of them old local varieties."),
+        ("", 11, 6, "Every autumn the orchard hosts a harvest day, and the surplus fruit goes to the food bank."),
+        ("B", 14, 8, "Funding and care"),
+        ("", 11, 6, "A grant of 4,000 pounds from the district council paid for new fencing in 2019."),
+    ]:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, height, text)
+        pdf.ln(4)
+    return bytes(pdf.output())
+
+
 def two_page_pdf() -> bytes:
     """A report whose first sentence runs on to page 2, under a running header and footer."""
     from fpdf import FPDF

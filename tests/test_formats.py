@@ -7,7 +7,7 @@ What is indexed (no navigation, no running headers, headings not sentences), wha
 from __future__ import annotations
 
 import pytest
-from conftest import two_page_pdf, word_file
+from conftest import headed_pdf, two_page_pdf, word_file
 
 import qa
 from qa.ingest.documents import read_file
@@ -77,6 +77,23 @@ def test_pdf_joins_a_sentence_across_pages_drops_running_lines_and_cites_the_pag
     assert answer.short_answer == "pellets" and answer.quotes[0].page == 2
     assert answer.passages[0].citation == "Owl field report, p. 1"  # where the passage starts
     assert "(Owl field report, p. 2) [1]" in answer.text  # where the quote is
+
+
+def test_pdf_headings_are_told_by_their_type_and_the_first_one_titles_the_document(tmp_path):
+    (tmp_path / "orchard.pdf").write_bytes(headed_pdf())  # no title in its metadata
+    doc = read_file(tmp_path / "orchard.pdf", max_file_bytes=LIMIT)
+    assert doc.title == "The Oakdale Community Orchard"  # not the file's name
+    assert [(doc.text[a:b], level) for a, b, level in doc.headings] == [("The Oakdale Community Orchard", 1),
+                                                                        ("Funding and care", 2)]
+    assert _section_of(doc, "district council") == ("Funding and care",)
+    index = qa.build_index([doc], tmp_path / "ix", progress=False)
+    sentences = [index.sentence_text(i) for i in range(len(index.sentences))]
+    # Each paragraph its own block: the heading is not glued to the sentence under it.
+    assert sentences[0] == "The Oakdale Community Orchard was planted in 1998 by volunteers from the parish."
+    assert "Every autumn the orchard hosts a harvest day, and the surplus fruit goes to the food bank." in sentences
+    answer = qa.Chatbot(index).ask("When was the orchard planted?")
+    assert answer.short_answer == "1998"
+    assert answer.quotes[0].text.startswith("The Oakdale Community Orchard was planted")
 
 
 def test_word_files_keep_their_headings_and_tables(tmp_path):

@@ -17,6 +17,7 @@ metadata: the index never makes a sentence of one (see ``qa.building``).
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -213,51 +214,159 @@ def pdf_text(data: bytes, name: str) -> Parsed:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opens_without_password(reader):
             raise SourceError(f"{name} is an encrypted PDF: decrypt it first (qpdf --decrypt in.pdf out.pdf)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_lines(page) for page in reader.pages]
         meta = reader.metadata
-        title = str(meta.title) if meta and meta.title else ""
+        title = str(meta.title).strip() if meta and meta.title else ""
     except SourceError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
             RecursionError, NotImplementedError, ZeroDivisionError) as e:
         raise SourceError(f"{name} is not a readable PDF ({type(e).__name__}): check the file") from e
-    pages = _without_running_lines([p.replace("\r\n", "\n").replace("\r", "\n") for p in pages])
+    pages = _without_running_lines(pages)
     out = _Blocks()
     last = ""
-    for page in pages:
-        paragraphs = [p for p in re.split(r"\n\s*\n", page) if p.strip()]
+    for page, blocks in zip(pages, _pdf_blocks(pages), strict=True):
         out.page()
-        for n, paragraph in enumerate(paragraphs):
-            text = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+        for n, (lines, level) in enumerate(blocks):
+            text = " ".join(page[i].text.strip() for i in lines)
             # A sentence that runs on over the page break continues the last page's paragraph.
-            join = n == 0 and bool(last) and not _SENTENCE_END.search(last) and text[:1].islower()
-            out.add(text, join=join)
-            last = text
+            join = (n == 0 and not level and bool(last) and not _SENTENCE_END.search(last)
+                    and text[:1].islower())
+            out.add(text, level, join=join)
+            last = "" if level else text
     parsed = out.parsed(title)
     if not parsed.text.strip():
         raise SourceError(f"{name} has no text layer (a scanned PDF?): run OCR on it first (ocrmypdf)")
     return parsed
 
 
-def _without_running_lines(pages: list[str]) -> list[str]:
+@dataclass
+class _Line:
+    """A line of a PDF page: its text, baseline height on the page (None: not known), and the
+    font size and boldness of most of its characters."""
+
+    text: str
+    y: float | None = None
+    size: float = 0.0
+    bold: bool = False
+
+
+def _page_lines(page: object) -> list[_Line]:
+    """The page's lines as pypdf extracts them, each with its height and font (from pypdf's
+    text visitor). Where the visitor's pieces do not add up to the extracted text, the lines
+    come without them, and are read as one paragraph per blank-line-separated block."""
+    pieces: list[tuple[str, float, float, bool]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
+        m = [tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+             tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3],
+             tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]]
+        base = str((font or {}).get("/BaseFont", ""))
+        pieces.append((text, m[5], abs(size * (m[2] ** 2 + m[3] ** 2) ** 0.5), "bold" in base.lower()))
+
+    extracted = (page.extract_text(visitor_text=visit) or "").replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[attr-defined]
+    if "".join(p[0] for p in pieces).replace("\r\n", "\n").replace("\r", "\n") != extracted:
+        return [_Line(line) for line in extracted.split("\n")]
+    lines: list[_Line] = []
+    weights: list[Counter] = []
+    current: _Line | None = None
+    for text, y, size, bold in pieces:
+        for i, part in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+            if i:
+                current = None
+            if not part:
+                continue
+            if current is None:
+                current = _Line("", y)
+                lines.append(current)
+                weights.append(Counter())
+            current.text += part
+            weights[-1][(round(size * 2) / 2, bold)] += len(part.strip())
+    for line, weight in zip(lines, weights, strict=True):
+        if weight:
+            line.size, line.bold = weight.most_common(1)[0][0]
+    return lines
+
+
+def _pdf_blocks(pages: list[list[_Line]]) -> list[list[tuple[list[int], int]]]:
+    """Each page's lines grouped into blocks ``(line indexes, heading level or 0)``: a block
+    ends at a wider gap than its lines' usual spacing, a change to or from a heading's type
+    (larger or bold), or a blank line; a short block in a larger font than the body's (or bold, where the body is
+    not), not ending like a sentence, is a heading, its level by size."""
+    chars = Counter()
+    for page in pages:
+        for line in page:
+            if line.y is not None:
+                chars[line.size] += len(line.text.strip())
+    body = chars.most_common(1)[0][0] if chars else 0.0
+    gaps: dict[float, list[float]] = {}
+    for page in pages:
+        for a, b in itertools.pairwise(page):
+            if a.y is not None and b.y is not None and a.size == b.size and a.y > b.y:
+                gaps.setdefault(a.size, []).append(a.y - b.y)
+    pitch = {size: sorted(g)[len(g) // 2] for size, g in gaps.items()}
+
+    def spacing(size: float) -> float:
+        return pitch.get(size) or (pitch[body] * size / body if pitch.get(body) and body else 1.25 * size)
+
+    def type_of(line: _Line) -> tuple[float, bool]:
+        """What tells a heading's lines from the body's: a larger size, or bold (a change of
+        size within the body, such as a line of code, does not end its paragraph)."""
+        return (line.size if line.size >= 1.15 * body else 0.0), line.bold
+
+    out = []
+    for page in pages:
+        blocks: list[list[int]] = []
+        for i, line in enumerate(page):
+            if not line.text.strip():
+                if blocks and blocks[-1]:
+                    blocks.append([])
+                continue
+            prev = page[blocks[-1][-1]] if blocks and blocks[-1] else None
+            new = prev is None or (line.y is not None and prev.y is not None and (
+                type_of(line) != type_of(prev)
+                or not 0 < prev.y - line.y <= 1.4 * spacing(max(line.size, prev.size))))
+            if not blocks or (new and blocks[-1]):
+                blocks.append([])
+            blocks[-1].append(i)
+        blocks = [b for b in blocks if b]
+        out.append([(b, _heading_size(page, b, body)) for b in blocks])
+    sizes = sorted({lvl for page in out for _, lvl in page if lvl}, reverse=True)
+    return [[(b, sizes.index(lvl) + 1 if lvl else 0) for b, lvl in page] for page in out]
+
+
+def _heading_size(page: list[_Line], block: list[int], body: float) -> float:
+    """The block's font size if it reads as a heading (bold at the body's size ranks below
+    every larger size), else 0."""
+    first = page[block[0]]
+    text = " ".join(page[i].text.strip() for i in block)
+    if first.y is None or not body or len(block) > 3 or len(text) > _TITLE_MAX or _SENTENCE_END.search(text):
+        return 0.0
+    if first.size >= 1.15 * body:
+        return first.size
+    if first.bold and first.size >= 0.95 * body:
+        return body * 1.001  # below any larger heading, above the body
+    return 0.0
+
+
+def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     """Pages without the first and last lines that repeat (numbers aside) on most pages."""
     if len(pages) < 2:
         return pages
 
-    def key(line: str) -> str:
-        return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.text.split())).lower()
 
     ends = Counter()
     for page in pages:
-        lines = [line for line in page.splitlines() if line.strip()]
+        lines = [line for line in page if line.text.strip()]
         ends.update({key(line) for line in lines[:2] + lines[-2:]})
     running = {k for k, n in ends.items() if n >= max(2, (len(pages) + 1) // 2)}
     out = []
     for page in pages:
-        lines = page.splitlines()
-        filled = [i for i, line in enumerate(lines) if line.strip()]
+        filled = [i for i, line in enumerate(page) if line.text.strip()]
         edge = set(filled[:2] + filled[-2:])
-        out.append("\n".join(line for i, line in enumerate(lines) if not (i in edge and key(line) in running)))
+        out.append([line for i, line in enumerate(page) if not (i in edge and key(line) in running)])
     return out
 
 
