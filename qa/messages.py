@@ -14,6 +14,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_in_documents": "The documents do not say.",
         "nearest": "The nearest passage is:",
         "page": "p. {page}",
+        "pages": "pp. {first}–{last}",
         "too_long": "the question is {length:,} characters long; the limit is {limit:,}: ask it shorter",
     },
     "ru": {
@@ -21,6 +22,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_in_documents": "В документах об этом не сказано.",
         "nearest": "Ближайший фрагмент:",
         "page": "с. {page}",
+        "pages": "с. {first}–{last}",
         "too_long": "в вопросе {length} символов, а можно не больше {limit}: задайте его короче",
     },
 }

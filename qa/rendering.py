@@ -93,7 +93,11 @@ def _source(answer: types.Answer, quote: Evidence) -> str:
 
 def passage_citation(answer: types.Answer, passage: Passage, page: int | None = None) -> str:
     """Where ``passage`` is ("Warsaw › History", "report.pdf, p. 4"), the page in the answer's
-    language ("с. 4"): ``page`` (a quote's), else the passage's own."""
+    language ("с. 4"): ``page`` (a quote's), else the passage's own ("pp. 1–2" when it runs
+    over a page break)."""
+    if page is None and passage.page and passage.last_page and passage.last_page > passage.page:
+        label = say("pages", answer.language, first=passage.page, last=passage.last_page)
+        return citation(passage.title, passage.section, passage.page, label)
     page = passage.page if page is None else page
     return citation(passage.title, passage.section, page, say("page", answer.language, page=page))
 

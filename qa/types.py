@@ -43,7 +43,8 @@ class Passage:
     """A retrieved chunk: ``index.document(doc_id).text[start:end] == text``.
 
     Besides its text it carries what the reader needs of its document: its sentences
-    (``sentences``: document offsets, in order) and who it is about (``lead``: the
+    (``sentences``: document offsets, in order; ``page`` and ``last_page``: the pages that hold
+    its start and its end, paged documents only) and who it is about (``lead``: the
     document's first sentence when the passage comes after it; ``named``: the last sentence
     before the passage that names someone; see ``qa.ingest.context``).
     """
@@ -58,6 +59,7 @@ class Passage:
     section: tuple[str, ...] = ()
     page: int | None = None
     sentences: tuple[tuple[int, int], ...] = ()
+    last_page: int | None = None
     lead: str = ""
     named: str = ""
 

@@ -84,7 +84,7 @@ class FolderStore:
         return Passage(text=chunk.text, score=score, doc_id=chunk.doc_id, title=doc.title, start=chunk.start,
                        end=chunk.end, chunk_id=chunk_id, section=chunk.section, page=doc.page(chunk.start),
                        sentences=tuple((int(self.sentences[r, 1]), int(self.sentences[r, 2])) for r in rows),
-                       lead=lead, named=named)
+                       lead=lead, named=named, last_page=doc.page(max(chunk.start, chunk.end - 1)))
 
     def _context(self, chunk: Chunk) -> tuple[str, str]:
         """``qa.ingest.context.around`` for ``chunk``: its document's first sentence, and of the
