@@ -132,7 +132,7 @@ def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path
     evil = tmp_path / "..\\..\\evil.txt"  # a legal file name on Linux: backslashes are not separators
     evil.write_text("Owls are birds of prey.")
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
-    key = app.add_upload([str(evil)])
+    key = app.add_upload([str(evil)]).key
     files = list((tmp_path / "uploads" / key / "files").iterdir())
     assert len(files) == 1 and files[0].parent == tmp_path / "uploads" / key / "files"
     assert not (tmp_path / "evil.txt").exists()
@@ -193,7 +193,7 @@ def test_an_upload_is_removed_when_its_session_ends_or_is_replaced(article_index
     [state] = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.delete_callback == app.forget]
     assert state.time_to_live == SESSION_HOURS * 3600
     (tmp_path / "owls.txt").write_text("Owls are birds of prey.")
-    key = app.add_upload([str(tmp_path / "owls.txt")])
+    key = app.add_upload([str(tmp_path / "owls.txt")]).key
     assert (tmp_path / "uploads" / key).is_dir()
     state.delete_callback(key)  # what Gradio calls when the session's state expires or closes
     assert not (tmp_path / "uploads" / key).exists()

@@ -256,5 +256,5 @@ def test_an_upload_can_leave_the_multilingual_vectors_out(article_index_dir, tmp
 
     (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
-    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")])).multilingual is not None
-    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False)).multilingual is None
+    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")]).key).multilingual is not None
+    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False).key).multilingual is None

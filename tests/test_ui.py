@@ -102,6 +102,21 @@ def test_upload_through_the_api_makes_a_document_answerable(server, tmp_path):
     for bad in ["0" * 32, "../index", str(tmp_path)]:
         with pytest.raises(AppError, match=r"on this server .*: upload again"):
             client.predict("How many bees?", bad, api_name="/chat")
+    # A second upload adds to the first; a document can be removed; /reset starts over.
+    (tmp_path / "owls.txt").write_text("Owl notes\n\nBarn owls eat about a thousand mice a year.\n")
+    both = client.predict([handle_file(str(tmp_path / "owls.txt"))], api_name="/upload")
+    assert both["upload_key"] == key and [d["id"] for d in both["documents"]] == ["bees.md", "owls.txt"]
+    assert "thousand mice" in client.predict("How many mice does a barn owl eat?", key, api_name="/chat")
+    assert "50,000 bees" in client.predict("How many bees live in a hive?", key, api_name="/chat")
+    left = client.predict("bees.md", api_name="/remove")
+    assert left["upload_key"] == key and [d["id"] for d in left["documents"]] == ["owls.txt"]
+    assert "50,000" not in client.predict("How many bees live in a hive?", key, api_name="/chat")
+    with pytest.raises(AppError, match=r"^no document 'bees\.md' in this upload: pick one of the documents listed$"):
+        client.predict("bees.md", api_name="/remove")
+    fresh = client.predict(api_name="/reset")
+    assert fresh["upload_key"] == "" and [d["id"] for d in fresh["documents"]] == ["putin_digitalization"]
+    with pytest.raises(AppError, match="upload again"):
+        client.predict("How many mice?", key, api_name="/chat")  # its files are gone
 
 
 def test_word_and_pdf_uploads_answer_with_their_section_and_page(server, tmp_path):
@@ -123,12 +138,19 @@ def test_the_api_page_names_its_parameters_and_gives_a_real_example(server):
     from gradio_client import Client
 
     info = Client(server, verbose=False).view_api(return_format="dict", print_info=False)
-    assert sorted(info["named_endpoints"]) == ["/chat", "/upload"]  # the page's own events are private
+    # The page's own events are private.
+    assert sorted(info["named_endpoints"]) == ["/chat", "/remove", "/reset", "/upload"]
     chat = info["named_endpoints"]["/chat"]
     assert [p["parameter_name"] for p in chat["parameters"]] == ["question", "upload_key"]
+    assert [p["label"] for p in chat["parameters"]] == ["question", "upload_key"]
+    assert "What did Putin say about cyber security?" in chat["parameters"][0]["python_type"]["description"]
     upload = info["named_endpoints"]["/upload"]
     assert [p["parameter_name"] for p in upload["parameters"]] == ["files"]
-    assert [r["label"] for r in upload["returns"]] == ["upload"]
+    assert "handle_file('path/to/file.pdf')" in upload["parameters"][0]["python_type"]["description"]
+    assert "github" not in str(upload["parameters"][0]["example_input"])  # an offline user has a local file
+    assert [r["label"] for r in upload["returns"]] == ["documents"]
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/remove"]["parameters"]] == ["document_id"]
+    assert info["named_endpoints"]["/reset"]["parameters"] == []
     names = [p["parameter_name"] for e in info["named_endpoints"].values() for p in e["parameters"]]
     assert not [n for n in names if n.startswith("parameter_")] and "Hello!!" not in str(info)
 
@@ -144,9 +166,9 @@ def test_failed_upload_through_the_api_says_why_and_keeps_the_index(server, tmp_
     assert HEADLINE_EVIDENCE in client.predict(HEADLINE, api_name="/chat")
 
 
-BAD_UPLOADS = [*BAD_FILES,  # and two that Gradio's own type check refuses (an error toast)
-               ("run.exe", b"MZ", "Invalid file type. Please upload a file that is one of these formats"),
-               ("README", b"no extension", "Invalid file type. Please upload a file that is one of these formats")]
+BAD_UPLOADS = [*BAD_FILES,
+               ("run.exe", b"MZ", "run.exe: unsupported file type '.exe'; upload .txt, .md"),
+               ("README", b"no extension", "README: unsupported file type '(none)'; upload .txt, .md")]
 
 
 def test_every_bad_upload_says_why_and_the_visitor_keeps_their_documents(server, tmp_path):
@@ -215,7 +237,7 @@ def browser():
 
 def _ask(page, url, question):
     page.goto(url)
-    box = page.locator("#qa-question textarea")
+    box = page.locator("#qa-question textarea:not([disabled])")
     box.fill(question)
     page.locator("#qa-ask").click()
 
@@ -254,44 +276,107 @@ def test_document_html_is_shown_as_text_never_run(browser, xss_server):
     assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")]
 
 
-@pytest.mark.browser
-def test_browser_shows_why_an_upload_failed(browser, server, tmp_path):
+def _documents_tab(page, url):
+    """Open ``url`` and its Documents tab, once the question box is open (the models loaded)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    page.goto(url)
+    page.locator("#qa-question textarea:not([disabled])").wait_for(timeout=120_000)
+    for _ in range(20):  # a click before the page is hydrated is lost: click until the tab shows
+        page.get_by_role("tab", name="Documents").click()
+        try:
+            page.locator("#qa-upload").wait_for(state="visible", timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the Documents tab did not open")
+
+
+def _choose(page, *paths):
+    page.locator("#qa-upload input[type=file]").set_input_files([str(p) for p in paths])
+
+
+@pytest.mark.browser
+def test_a_bad_upload_says_why_and_the_next_good_one_is_indexed(browser, server, tmp_path):
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "run.exe").write_bytes(b"MZ")
+    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(server)
-        page.locator("#qa-question textarea").wait_for(timeout=120_000)  # the app is up
-        upload = page.locator("#qa-upload")
-        for _ in range(20):  # a click before the page is hydrated is lost: click until the tab shows
-            page.get_by_role("tab", name="Documents").click()
-            try:
-                upload.wait_for(state="visible", timeout=3_000)
-                break
-            except PlaywrightTimeout:
-                continue
-        page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
-        # Choosing the file indexes it (no button to press), and the page says why that failed.
-        status = page.locator("#qa-status").get_by_text("Upload failed")
-        status.wait_for(timeout=120_000)
-        assert "binary.txt looks like binary data, not text" in page.locator("#qa-status").inner_text()
-        _ask(page, server, HEADLINE)  # the page still answers from the article
-        page.locator("#qa-chat").get_by_text(HEADLINE_EVIDENCE).first.wait_for(timeout=120_000)
+        _documents_tab(page, server)
+        status = page.locator("#qa-status")
+        _choose(page, tmp_path / "binary.txt")  # choosing a file indexes it: no button to press
+        status.get_by_text("Upload failed").wait_for(timeout=120_000)
+        assert "binary.txt looks like binary data, not text" in status.inner_text()
+        assert "Answering from “Putin: Russia Needs" in status.inner_text()  # still the article
+        assert page.locator("#qa-upload").get_by_text("binary.txt").count() == 0  # not left to block the next
+        _choose(page, tmp_path / "run.exe")  # a refused type: the status says why, and stays
+        status.get_by_text("run.exe: unsupported file type '.exe'").wait_for(timeout=120_000)
+        _choose(page, huge)  # over the limit: refused before it is sent, in the same words
+        status.get_by_text("huge.txt is over the 20 MB upload limit: upload a smaller file").wait_for(timeout=30_000)
+        page.wait_for_timeout(12_000)  # longer than Gradio's pop-ups last: the reason is still there
+        assert "huge.txt is over the 20 MB upload limit" in status.inner_text()
+        assert page.locator("#qa-upload").get_by_text("Error", exact=True).count() == 0
+        _choose(page, tmp_path / "bees.md")
+        status.get_by_text("Added “Bee facts”").wait_for(timeout=120_000)
+        assert "Answering from “Bee facts”." in status.inner_text()
+        _answered(page, "How many bees live in a hive?")
+        assert "50,000 bees" in page.locator("#qa-chat").inner_text()
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "failed-upload.png"), full_page=True)
         raise
 
 
+@pytest.mark.browser
+def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_article(browser, server, tmp_path):
+    (tmp_path / "bees.md").write_text("# Bee facts\n\n## Hives\n\nA hive holds about 50,000 bees in summer.\n")
+    (tmp_path / "owls.txt").write_text("Owl notes\n\nBarn owls eat about a thousand mice a year.\n")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _documents_tab(page, server)
+    status = page.locator("#qa-status")
+    _choose(page, tmp_path / "bees.md")
+    status.get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
+    assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
+    assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
+        "Ask a question about your documents…"
+    page.locator("#qa-examples").get_by_text("What does it say about Hives?").wait_for(timeout=30_000)
+    assert "cyber security" not in page.locator("#qa-examples").inner_text()
+    _choose(page, tmp_path / "owls.txt", tmp_path / "binary.txt")  # one good, one bad: the good one is added
+    status.get_by_text("Added “Owl notes”").wait_for(timeout=120_000)
+    shown = status.inner_text()
+    assert "Not added: binary.txt looks like binary data" in shown
+    assert "Answering from “Bee facts”, “Owl notes”" in shown
+    table = page.locator("#qa-documents").inner_text()
+    assert "bees.md" in table and "owls.txt" in table
+    _answered(page, "How many bees live in a hive?")
+    assert "50,000 bees" in page.locator("#qa-chat .message").last.inner_text()
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#qa-remove-choice input").click()
+    page.get_by_role("option", name="Bee facts").click()
+    page.locator("#qa-remove").click()
+    status.get_by_text("Answering from “Owl notes”.").wait_for(timeout=120_000)
+    assert "bees.md" not in page.locator("#qa-documents").inner_text()
+    page.locator("#qa-reset").click()
+    status.get_by_text("Answering from “Putin: Russia Needs").wait_for(timeout=120_000)
+    assert "Ask about the article" in page.locator("#qa-header").inner_text()
+    assert not page.locator("#qa-reset").is_visible()
+
+
 def _answered(page, question, url=None):
     if url:
         page.goto(url)
-    page.locator("#qa-question textarea").wait_for(timeout=120_000)
+    page.locator("#qa-question textarea:not([disabled])").wait_for(timeout=120_000)  # the models are loaded
     before = page.locator("#qa-chat .message").count()
     page.locator("#qa-question textarea").fill(question)
     page.locator("#qa-ask").click()
-    page.wait_for_function(f"document.querySelectorAll('#qa-chat .message').length > {before}", timeout=120_000)
+    # The question, then the answer: each its own message.
+    page.wait_for_function(f"document.querySelectorAll('#qa-chat .message').length > {before + 1}",
+                           timeout=120_000)
     page.locator("#qa-sources mark.qa-evidence, #qa-sources .qa-source").first.wait_for(timeout=120_000)
 
 
@@ -348,7 +433,8 @@ def test_phone_width_reaches_the_evidence_and_the_upload(browser, server):
     page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
 
 
-def test_the_api_page_opens_from_a_phone_and_documents_both_endpoints(browser, server):
+@pytest.mark.browser
+def test_the_api_page_opens_from_a_phone_and_documents_every_endpoint(browser, server):
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     failed = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
@@ -361,31 +447,10 @@ def test_the_api_page_opens_from_a_phone_and_documents_both_endpoints(browser, s
     text = page.inner_text("body")
     assert "API name: /chat" in text and "upload_key" in text and "Hello!!" not in text
     assert "'upload_key'" in text  # the upload's description gives a real call and its result
+    assert "handle_file('report.pdf')" in text and "github.com" not in text  # a local file, not a URL
+    assert '"1st"' not in text and "e.g. 'What did Putin say about cyber security?'" in text
     # The one failed request is Gradio's probe for its optional MCP server, which is not enabled.
     assert all(url.endswith("/gradio_api/mcp/schema") for url in failed), failed
-
-
-@pytest.mark.browser
-def test_after_an_upload_the_page_names_the_documents_and_keeps_naming_them_after_a_failure(browser, server, tmp_path):
-    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
-    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(server)
-    page.locator("#qa-question textarea").wait_for(timeout=120_000)
-    page.get_by_role("tab", name="Documents").click()
-    page.locator("#qa-upload").wait_for(state="visible", timeout=30_000)
-    page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.md"))  # indexes at once
-    page.locator("#qa-status").get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
-    assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
-    assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
-        "Ask a question about your documents…"
-    page.locator("#qa-examples").get_by_text("What is Bee facts about?").wait_for(timeout=30_000)
-    assert "cyber security" not in page.locator("#qa-examples").inner_text()
-    page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "binary.txt"))
-    page.locator("#qa-status").get_by_text("Upload failed").wait_for(timeout=120_000)
-    status = page.locator("#qa-status").inner_text()
-    assert "binary.txt looks like binary data" in status and "Answering from “Bee facts”" in status
-    assert "Bee facts" in page.locator("#qa-header").inner_text()
 
 
 def test_chat_api_answers_a_russian_question_in_russian_words(server):
@@ -412,25 +477,15 @@ def test_browser_russian_example_quotes_the_article(browser, server):
 
 @pytest.mark.browser
 def test_browser_upload_without_the_multilingual_vectors_when_unticked(browser, server, tmp_path):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     (tmp_path / "bees.txt").write_text("Bee notes\n\nA hive holds about 50,000 bees in summer. The queen lays "
                                        "the eggs.", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(server)
-    page.locator("#qa-question textarea").wait_for(timeout=120_000)
-    for _ in range(20):  # a click before the page is hydrated is lost: click until the tab shows
-        page.get_by_role("tab", name="Documents").click()
-        try:
-            page.locator("#qa-upload").wait_for(state="visible", timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    _documents_tab(page, server)
     box = page.locator("#qa-multilingual input[type=checkbox]")
     assert box.is_checked()  # on by default: the bundled chat answers other languages
     box.uncheck()
     page.locator("#qa-upload input[type=file]").set_input_files(str(tmp_path / "bees.txt"))
-    page.locator("#qa-status").get_by_text("Bee notes").wait_for(timeout=120_000)
+    page.locator("#qa-status").get_by_text("Added “Bee notes”").wait_for(timeout=120_000)
     page.locator("#qa-question textarea").fill("How many bees live in a hive?")
     page.locator("#qa-ask").click()
     page.locator("#qa-chat").get_by_text("about 50,000").first.wait_for(timeout=120_000)
@@ -438,3 +493,96 @@ def test_browser_upload_without_the_multilingual_vectors_when_unticked(browser, 
     page.locator("#qa-question textarea").fill("Сколько пчёл живёт в улье?")
     page.locator("#qa-ask").click()
     page.locator("#qa-chat").get_by_text("об этом не сказано").first.wait_for(timeout=120_000)
+
+
+def _in_view(page, locator, box_selector=None) -> bool:
+    """Whether ``locator`` is wholly inside the window and (if given) its scrolling box."""
+    r = locator.bounding_box()
+    boxes = [{"x": 0, "y": 0, **page.viewport_size}]
+    if box_selector:
+        b = page.locator(box_selector).bounding_box()
+        boxes.append({"x": b["x"], "y": b["y"], "width": b["width"], "height": b["height"]})
+    return all(b["y"] - 1 <= r["y"] and r["y"] + min(r["height"], 200) <= b["y"] + b["height"] + 1 for b in boxes)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_cited_card_is_the_one_in_view(browser, server, size):
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=width < 640)
+    _answered(page, "What did Putin say Russian companies offer?", server)  # cites a card below [1]
+    cited = page.locator("#qa-sources .qa-cited").first
+    cited.locator("mark.qa-evidence").first.wait_for(timeout=60_000)
+    assert not cited.inner_text().startswith("[1]")
+    page.wait_for_function("""() => { const c = document.querySelector('#qa-sources .qa-cited').getBoundingClientRect();
+        const s = document.querySelector('#qa-sources').getBoundingClientRect();
+        return c.top >= s.top - 1 && c.top < s.bottom && c.top >= 0 && c.top < window.innerHeight; }""",
+                           timeout=10_000)
+    assert _in_view(page, cited.locator("mark.qa-evidence").first, "#qa-sources")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"cited-{width}.png"))
+
+
+@pytest.mark.browser
+def test_a_decline_marks_its_nearest_sentence_as_nearest_not_as_evidence(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _answered(page, "Who won the football World Cup?", server)
+    assert page.locator("#qa-chat .message").last.inner_text().startswith("The article does not say.")
+    nearest = page.locator("#qa-sources mark.qa-nearest").first
+    nearest.wait_for(timeout=60_000)
+    assert nearest.inner_text()[:30] in page.locator("#qa-chat .message").last.inner_text()  # the one quoted
+    assert "nearest passage, not evidence" in page.locator("#qa-sources .qa-cited").inner_text()
+    assert page.locator("#qa-sources mark.qa-evidence").count() == 0
+    page.get_by_role("tab", name="Article").click()
+    page.locator("#qa-article mark.qa-nearest").first.wait_for(timeout=30_000)
+    # A refused question next: the sources no longer show the last answer's.
+    _ask(page, server, "")
+    page.locator("#qa-question textarea").fill("😀🚀")
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("the question has no words").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Sources").click()
+    assert page.locator("#qa-sources .qa-source").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_documents_table_shows_every_column(browser, server, size):
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=width < 640)
+    _documents_tab(page, server)
+    panel = page.locator("#qa-documents").bounding_box()
+    for column in ("Title", "Id", "Characters", "Chunks"):
+        head = page.locator("#qa-documents th", has_text=column).bounding_box()
+        assert head["width"] > 20 and panel["x"] <= head["x"]
+        assert head["x"] + head["width"] <= panel["x"] + panel["width"] + 1, column
+    shown = page.locator("#qa-documents").inner_text()
+    assert "Putin: Russia Needs to Be Proactive in Developing Digitalization" in shown and "2,822" in shown
+
+
+@pytest.mark.browser
+def test_the_page_is_served_before_the_models_are_loaded_and_opens_when_they_are(browser, article_index_dir,
+                                                                                    tmp_path):
+    import json
+
+    shutil.copytree(article_index_dir, tmp_path / "index")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, str(ROOT / "ui.py"), "--port", str(port), "--index", str(tmp_path / "index")]
+    proc = subprocess.Popen(command, stdout=(tmp_path / "server.log").open("w"), stderr=subprocess.STDOUT, cwd=tmp_path,
+                            env={**os.environ, "GRADIO_TEMP_DIR": str(tmp_path / "gradio")})
+    try:
+        while True:  # the first answer from the server: is it before the models are loaded?
+            assert proc.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                config = json.loads(urllib.request.urlopen(f"{url}config", timeout=5).read())
+                break
+            except OSError:
+                time.sleep(0.05)
+        [box] = [c["props"] for c in config["components"] if c["props"].get("elem_id") == "qa-question"]
+        assert box["interactive"] is False and box["placeholder"].startswith("Loading the models")
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        _answered(page, HEADLINE, url)  # the box opens by itself when they are loaded
+        assert HEADLINE_EVIDENCE in page.locator("#qa-chat").inner_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

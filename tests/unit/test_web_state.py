@@ -7,7 +7,7 @@ import pytest
 
 import qa
 from qa.apps.web import panels
-from qa.apps.web.state import MAX_UPLOAD_MB, check_upload, question_turn, safe_name, warning_turn
+from qa.apps.web.state import MAX_UPLOAD_MB, check_file, check_upload, question_turn, safe_name, warning_turn
 
 TEXT = "Owl report. Owls eat <b>mice</b> every night. They nest in barns."
 EATS = (TEXT.index("Owls eat"), TEXT.index(" They"))  # the evidence: the second sentence
@@ -26,7 +26,7 @@ def _answer(passages=None, quotes=None) -> qa.Answer:
 
 def test_sources_mark_the_evidence_and_show_document_html_as_text():
     shown = panels.sources_html(_answer(), 5)
-    assert shown.startswith('<div class="qa-source"><div class="qa-meta"><b>[1] Owl report</b> · score 0.87 · '
+    assert shown.startswith('<div class="qa-source qa-cited"><div class="qa-meta"><b>[1] Owl report</b> · score 0.87 · '
                             f"characters 12–{len(TEXT)}</div>")
     assert '<mark class="qa-evidence">Owls eat &lt;b&gt;mice&lt;/b&gt; every night.</mark> They nest' in shown
     assert "<b>mice" not in shown
@@ -35,12 +35,35 @@ def test_sources_mark_the_evidence_and_show_document_html_as_text():
 def test_sources_show_at_most_k_passages_and_can_be_hidden():
     two = [qa.Passage(TEXT, 1.0, "owls.txt", "Owl report", 0, len(TEXT), 0),
            qa.Passage("Other.", 0.5, "b.txt", "B & C", 0, 6, 1)]
-    assert panels.sources_html(_answer(passages=two), 5).count('class="qa-source"') == 2
+    assert panels.sources_html(_answer(passages=two), 5).count('class="qa-source') == 2
     assert "[2] B &amp; C" in panels.sources_html(_answer(passages=two), 5)
-    assert panels.sources_html(_answer(passages=two), 1).count('class="qa-source"') == 1
+    assert panels.sources_html(_answer(passages=two), 1).count('class="qa-source') == 1
     assert panels.sources_panel(_answer(passages=two), 1.0, True) == panels.sources_html(_answer(passages=two), 1)
     assert panels.sources_panel(_answer(), 5, False) == panels.HIDDEN
     assert panels.sources_html(None, 5) == "<p>Ask a question to see its sources here.</p>"
+
+
+def test_the_cited_card_is_marked_and_a_decline_marks_its_nearest_sentence_as_nearest():
+    two = [qa.Passage("Other.", 0.9, "b.txt", "B", 0, 6, 0), qa.Passage(TEXT, 0.5, "owls.txt", "Owl report", 0,
+                                                                         len(TEXT), 1)]
+    cited = qa.Evidence("owls.txt", *EATS, 2, TEXT[EATS[0]:EATS[1]])
+    shown = panels.sources_html(_answer(passages=two, quotes=[cited]), 5)
+    assert shown.count("qa-cited") == 1 and shown.index("qa-cited") > shown.index("[1] B")  # card [2]
+    declined = qa.Answer(short_answer=None, quotes=[], passages=two[1:], abstained=True, confidence=0.1,
+                         nearest=qa.Evidence("owls.txt", *EATS, 1, TEXT[EATS[0]:EATS[1]]))
+    shown = panels.sources_html(declined, 5)
+    assert '<mark class="qa-nearest">Owls eat &lt;b&gt;mice&lt;/b&gt; every night.</mark>' in shown
+    assert "nearest passage, not evidence" in shown and "qa-evidence" not in shown
+    assert panels.article_document(declined) == "owls.txt"
+    assert '<mark class="qa-nearest">Owls eat' in panels.article_html(_doc(), declined)
+
+
+def test_a_card_over_a_page_break_names_both_pages():
+    passage = qa.Passage(TEXT, 0.5, "owls.pdf", "Owl report", 0, len(TEXT), 0, page=1, last_page=2)
+    shown = panels.sources_html(_answer(passages=[passage]), 5)
+    assert "[1] Owl report, pp. 1–2</b>" in shown
+    one = qa.Passage(TEXT, 0.5, "owls.pdf", "Owl report", 0, len(TEXT), 0, page=2, last_page=2)
+    assert "[1] Owl report, p. 2</b>" in panels.sources_html(_answer(passages=[one]), 5)
 
 
 def test_the_article_shows_the_evidence_document_marked_in_place():
@@ -63,6 +86,9 @@ def test_the_documents_table_counts_chunks_from_the_manifest():
     rows = panels.documents_table(docs, manifest)
     assert rows == [["Owl report", "owls.txt", len(TEXT), 3], ["Barns", "b.txt", 14, 0]]
     assert panels.documents_json(rows)[1] == {"title": "Barns", "id": "b.txt", "characters": 14, "chunks": 0}
+    table = panels.documents_html([["<i>Owls</i>", "owls.txt", 12345, 3]])
+    assert "<th>Title</th><th>Id</th><th>Characters</th><th>Chunks</th>" in table
+    assert "<td>&lt;i&gt;Owls&lt;/i&gt;</td><td>owls.txt</td><td class=\"qa-num\">12,345</td>" in table
 
 
 def test_example_questions_come_from_the_documents_own_headings_and_titles():
@@ -71,10 +97,20 @@ def test_example_questions_come_from_the_documents_own_headings_and_titles():
     bees = _doc(id="bees.md", text=text, title="Bee facts",
                 headings=[(a, b, 1 if n == 0 else 2) for n, (a, b) in enumerate(spans)])  # the first is the title
     assert panels.example_questions([bees, _doc()]) == [
-        "What does Bee facts say about Hives?", "What does Bee facts say about Queens?",
-        "What is Bee facts about?", "What is Owl report about?"]
-    assert panels.example_questions([bees, _doc()], n=1) == ["What does Bee facts say about Hives?"]
-    assert panels.example_questions([_doc(), _doc(id="copy.txt")]) == ["What is Owl report about?"]
+        "What does it say about Hives?", "What does it say about Queens?",
+        "What is “Bee facts” about?", "What is “Owl report” about?"]
+    assert panels.example_questions([bees, _doc()], n=1) == ["What does it say about Hives?"]
+    assert panels.example_questions([_doc(), _doc(id="copy.txt")]) == ["What is “Owl report” about?"]
+    # A heading or title too long for a button is left out, never cut mid-word.
+    long = "Best sellers of the decade in every country we track"
+    text = f"Books\n\n{long}\n\nThe list."
+    books = _doc(id="books.md", text=text, title="Books", headings=[(7, 7 + len(long), 2)])
+    assert panels.example_questions([books]) == ["What is “Books” about?"]
+
+
+def test_the_status_after_an_upload_names_what_was_added_and_what_was_not():
+    assert panels.added(["Bees", "*Owls*"], ["run.exe: unsupported file type '.exe'"]) == (
+        "Added “Bees”, “\\*Owls\\*”.\n\n⚠️ Not added: run.exe: unsupported file type '.exe'\n\n")
 
 
 def test_the_header_names_the_documents_as_text():
@@ -98,20 +134,21 @@ def test_a_bad_upload_is_refused_before_it_is_copied_with_the_file_named_as_uplo
     (tmp_path / "fine.txt").write_text("Owls eat mice.")
     with pytest.raises(qa.SourceError, match=rf"^no file chosen: pick {kinds} files to upload$"):
         check_upload([])
+    check_upload([str(tmp_path / "fine.txt")])
     for name, suffix in [("run.exe", "'.exe'"), ("README", "'(none)'"), ("..\\..\\evil.sh", "'.sh'")]:
         (tmp_path / name).write_bytes(b"x")
         shown = safe_name(name)
         with pytest.raises(qa.SourceError) as refused:
-            check_upload([str(tmp_path / "fine.txt"), str(tmp_path / name)])
+            check_file(str(tmp_path / name))
         assert str(refused.value) == f"{shown}: unsupported file type {suffix}; upload {kinds}"
     limit = MAX_UPLOAD_MB * 1024 * 1024
     for name, size in [("at-limit.TXT", limit), ("huge.txt", limit + 1)]:
         with (tmp_path / name).open("wb") as f:
             f.truncate(size)  # sparse: no bytes written
-    check_upload([str(tmp_path / "at-limit.TXT")])  # the limit itself, in capitals, is accepted
+    check_file(str(tmp_path / "at-limit.TXT"))  # the limit itself, in capitals, is accepted
     with pytest.raises(qa.SourceError, match=rf"^huge\.txt is over the {MAX_UPLOAD_MB} MB upload limit: "
                                              "upload a smaller file$"):
-        check_upload([str(tmp_path / "huge.txt")])
+        check_file(str(tmp_path / "huge.txt"))
 
 
 def test_the_question_is_echoed_as_text_and_a_long_paste_is_cut():

@@ -6,6 +6,7 @@ turns what comes back into Gradio's updates, and a ``qa.QAError`` into ``gr.Erro
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from pathlib import Path
@@ -16,40 +17,141 @@ import qa
 from qa.apps.web import panels
 from qa.apps.web.state import MAX_UPLOAD_MB, SESSION_HOURS, UPLOAD_TYPES, App, Page
 
-_UPLOAD_API = ("Index .txt, .md, .html, .htm, .pdf or .docx files into a private index and return its key, e.g. "
-               "client.predict([handle_file('notes.txt')], api_name='/upload') gives "
-               "{'upload_key': '3f2a…', 'documents': [{'title': 'Notes', 'id': 'notes', 'characters': 812, "
-               "'chunks': 3}]}; pass upload_key to /chat. A bad file raises an error that says why; a new "
-               "upload from the same client replaces its last one, and the files go when its session ends.")
+_UPLOAD_API = ("Add .txt, .md, .html, .htm, .pdf or .docx files to this client's private index (its first upload "
+               "makes one) and return its key and every document it holds, e.g. "
+               "client.predict([handle_file('report.pdf')], api_name='/upload') gives {'upload_key': '3f2a…', "
+               "'documents': [{'title': 'Annual report', 'id': 'report.pdf', 'characters': 81234, 'chunks': 95}]}; "
+               "pass upload_key to /chat. A file named as one already uploaded replaces it. A bad file refuses "
+               "the call with an error that says why, and the client keeps the documents it had. The files go "
+               "when the client's session ends, or with /reset.")
+_REMOVE_API = ("Remove one document (its id, as /upload lists it) from this client's upload; returns what is left, "
+               "as /upload does. Removing the last one returns to the bundled article (upload_key '').")
+_RESET_API = ("Start over with the bundled article: this client's uploaded documents are removed. Returns "
+              "{'upload_key': '', 'documents': [the bundled article]}.")
+_FILES_API = "Local files to index, each with handle_file('path/to/file.pdf'); up to {mb} MB each."
+_CHAT_PARAMETERS = {
+    "question": "The question, in any language, e.g. 'What did Putin say about cyber security?'.",
+    "upload_key": "What /upload returned; empty for the bundled article.",
+}
 _CSS = """
 .qa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
              margin-bottom: 8px; }
+.qa-source.qa-cited { border-color: #d4a800; }
+.qa-source.qa-cited:has(mark.qa-nearest) { border-color: #5a6fa8; }
 .qa-source .qa-meta { font-size: 0.85em; opacity: 0.75; }
 .qa-source p, .qa-article p { margin: 4px 0; white-space: pre-wrap; }
 mark.qa-evidence { background: #ffe066; color: #000; padding: 0 2px; border-radius: 3px; }
-.qa-article { max-height: 520px; overflow-y: auto; }
+mark.qa-nearest { background: #e8eefc; color: #000; padding: 0 2px; border-radius: 3px;
+                  text-decoration: underline dashed #5a6fa8; }
+#qa-sources, .qa-article { max-height: 520px; overflow-y: auto !important; }
+table.qa-documents { width: 100%; table-layout: auto; border-collapse: collapse; font-size: 0.9em; }
+table.qa-documents th, table.qa-documents td { padding: 4px 6px; text-align: left; vertical-align: top;
+                                              border-bottom: 1px solid var(--border-color-primary); }
+table.qa-documents td { overflow-wrap: anywhere; }
+table.qa-documents .qa-num, table.qa-documents th:nth-child(n+3) { text-align: right; white-space: nowrap; }
+/* The chat's own buttons (clear) in a row of their own, not over the first message. */
+#qa-chat .icon-button-wrapper.top-panel { position: static; justify-content: flex-end; margin: 0 0 4px auto; }
+#qa-chat > .wrapper { display: flex; flex-direction: column; }
+#qa-chat .bubble-wrap { flex: 1 1 auto; min-height: 0; }
+@media (max-width: 640px) {
+  /* A phone stacks the page: the answer, the box to ask in, then its evidence; the example
+     questions and the settings after them. */
+  #qa-main { flex-direction: column; flex-wrap: nowrap; }
+  #qa-main > *, #qa-chat-column > * { flex: none !important; min-width: 0 !important; width: 100%; }
+  #qa-chat-column { display: contents; }
+  #qa-chat { order: 1; }
+  #qa-ask-row { order: 2; }
+  #qa-evidence-column { order: 3; }
+  #qa-examples { order: 4; }
+  #qa-sources, .qa-article { max-height: 60vh; }
+}
 """
-# Gradio hides the footer's "Use via API" below 640 px; the API is as useful from a phone. (In
-# the page's head: Gradio scopes ``css`` to the app's content, which the footer is not part of.)
-_HEAD = "<style>@media (max-width: 640px) { footer .show-api { display: flex !important; } }</style>"
-# The article panel scrolls itself: the first highlight is brought into its visible area
-# whenever the panel is refreshed or its tab is opened.
+# In the page's head (Gradio scopes ``css`` to the app's content, which the footer is not part
+# of): Gradio hides the footer's "Use via API" below 640 px, and the API is as useful from a
+# phone. The script refuses a file over the upload limit before it is sent, with the same
+# words as the server (Gradio's own refusal is a pop-up that vanishes, then a bare "Error").
+_HEAD = """<style>@media (max-width: 640px) { footer .show-api { display: flex !important; } }
+#qa-status.qa-refusing > :not(.qa-refused) { display: none !important; }</style>
+<script>
+(() => {
+  const limit = %(bytes)d;
+  // The reason stands in the status box, in an element of its own (Gradio's own content is
+  // hidden, never edited, so that it still updates), until Gradio next changes the status.
+  const notice = (text) => {
+    const status = document.querySelector("#qa-status");
+    if (!status) return;
+    let own = status.querySelector(":scope > .qa-refused");
+    if (!own) {
+      own = document.createElement("div");
+      own.className = "qa-refused prose";
+      status.prepend(own);
+    }
+    own.textContent = text;
+    status.classList.add("qa-refusing");
+    const watch = new MutationObserver((records) => {
+      if (records.every((r) => own.contains(r.target) || r.target === status)) return;
+      own.remove();
+      status.classList.remove("qa-refusing");
+      watch.disconnect();
+    });
+    watch.observe(status, {subtree: true, childList: true, characterData: true});
+  };
+  const refuse = (files, event) => {
+    const big = Array.from(files || []).filter((f) => f.size > limit);
+    if (!big.length) return;
+    event.stopImmediatePropagation();
+    event.preventDefault();
+    if (event.target && event.target.value) event.target.value = "";
+    notice(big.map((f) =>
+      `⚠️ Upload failed: ${f.name} is over the %(mb)d MB upload limit: upload a smaller file`).join(" "));
+  };
+  const inUpload = (event) => event.target && event.target.closest && event.target.closest("#qa-upload");
+  document.addEventListener("change", (e) => { if (inUpload(e) && e.target.files) refuse(e.target.files, e); }, true);
+  document.addEventListener("drop", (e) => {
+    if (inUpload(e) && e.dataTransfer) refuse(e.dataTransfer.files, e);
+  }, true);
+})();
+</script>"""
+# The sources and article panels scroll themselves: the first cited card (and in the article
+# the first highlight) is brought into view whenever they are refreshed or the tab is opened.
 _SCROLL_TO_EVIDENCE = """() => { setTimeout(() => {
-  const mark = document.querySelector('#qa-article mark.qa-evidence');
+  const card = document.querySelector('#qa-sources .qa-cited');
+  const sources = document.querySelector('#qa-sources');
+  if (card && sources) {
+    sources.scrollTop = card.offsetTop - sources.offsetTop;
+    const r = card.getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight - 80) { card.scrollIntoView({block: 'nearest'}); }
+  }
+  const mark = document.querySelector('#qa-article mark.qa-evidence, #qa-article mark.qa-nearest');
   const box = document.querySelector('#qa-article .qa-article');
   if (mark && box) { box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3; }
 }, 50); }"""
 
 
-def _updates(page: Page) -> tuple:
-    """``page`` as the updates of [session_index, docs, status, article, header, question, examples]."""
-    return (page.key, page.documents, page.status, page.article, page.header,
-            gr.update(placeholder=page.placeholder), gr.Dataset(samples=[[q] for q in page.examples]))
+def _described(component: gr.components.Component, label: str, text: str, example: object = None) -> None:
+    """Name ``component`` on the API page, say what it takes and give an example of it, instead
+    of Gradio's generic "the input value that is provided in the '1st' Api component" and its
+    examples ("Hello!!", a file fetched from GitHub, which an offline user cannot)."""
+    info = {**component.api_info(), "additional_description": text}
+    component.label = label
+    component.api_info = lambda: info  # both read per component when the API page is made
+    if example is not None:
+        component.example_payload = lambda: example
+
+
+def _describe_endpoint(demo: gr.Blocks, api_name: str, parameters: dict[str, str], returns: tuple[str, str]) -> None:
+    """Name and describe a ``gr.api`` endpoint's parameters and its return value."""
+    [fn] = [f for f in demo.fns.values() if f.api_name == api_name]
+    for component, (name, text) in zip(fn.inputs, parameters.items(), strict=True):
+        _described(component, name, text)
+    [output] = fn.outputs
+    _described(output, *returns)
 
 
 def build_ui(app: App) -> gr.Blocks:
     """The chat page over ``app``: the chat, the sources, article and documents tabs, settings,
-    and the /chat and /upload API endpoints."""
+    and the /chat, /upload, /remove and /reset API endpoints. Served while ``app`` still loads its
+    models: the question box opens when they are ready."""
     first = app.page(None)
     # delete_cache: Gradio's copies of uploaded files are removed after an hour and at shutdown.
     with gr.Blocks(title="articleqa", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
@@ -59,46 +161,80 @@ def build_ui(app: App) -> gr.Blocks:
         session_index = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=app.forget)
         last_answer = gr.State(None)
         header = gr.Markdown(first.header, elem_id="qa-header")
-        with gr.Row():
-            with gr.Column(scale=3):
+        with gr.Row(elem_id="qa-main"):
+            with gr.Column(scale=3, elem_id="qa-chat-column"):
+                # Each turn its own bubble: a warning after an answer stands on its own.
                 chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, sanitize_html=True,
-                                     render_markdown=True, elem_id="qa-chat", buttons=["copy"])
-                with gr.Row():
-                    question = gr.Textbox(placeholder=first.placeholder, show_label=False,
-                                          scale=5, elem_id="qa-question", autofocus=True)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                                     render_markdown=True, elem_id="qa-chat", buttons=["copy"],
+                                     group_consecutive_messages=False)
+                with gr.Row(elem_id="qa-ask-row"):
+                    question = gr.Textbox(placeholder=first.placeholder, show_label=False, scale=5,
+                                          elem_id="qa-question", autofocus=True, interactive=first.ready)
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", interactive=first.ready)
                 examples = gr.Examples(first.examples, inputs=question, label="Try", elem_id="qa-examples")
-            with gr.Column(scale=2):
-                with gr.Tabs():
-                    with gr.Tab("Sources"):
+            with gr.Column(scale=2, elem_id="qa-evidence-column"):
+                with gr.Tabs(elem_id="qa-evidence-tabs") as tabs:
+                    with gr.Tab("Sources", id="sources") as sources_tab:
                         sources = gr.HTML(panels.sources_html(None, 5), elem_id="qa-sources")
-                    with gr.Tab("Article") as article_tab:
+                    with gr.Tab("Article", id="article") as article_tab:
                         article = gr.HTML(first.article, elem_id="qa-article")
-                    with gr.Tab("Documents"):
-                        docs = gr.Dataframe(first.documents, headers=["Title", "Id", "Characters", "Chunks"],
-                                            interactive=False, elem_id="qa-documents")
+                    with gr.Tab("Documents", id="documents") as documents_tab:
+                        status = gr.Markdown(first.status, elem_id="qa-status")
+                        docs = gr.HTML(panels.documents_html(first.documents), elem_id="qa-documents")
+                        with gr.Row(visible=bool(first.removable)) as remove_row:
+                            remove_choice = gr.Dropdown(choices=first.removable, value=None, label="Remove a document",
+                                                        scale=3, elem_id="qa-remove-choice")
+                            remove_btn = gr.Button("Remove", scale=1, elem_id="qa-remove")
+                        # Not ``file_types``: Gradio refuses other types with a pop-up that vanishes;
+                        # the server names the file and the types it takes in the status line.
+                        files = gr.File(label=f"Add {', '.join(UPLOAD_TYPES)} files (up to {MAX_UPLOAD_MB} MB each)",
+                                        file_count="multiple", elem_id="qa-upload")
                         multilingual = gr.Checkbox(
                             value=True, elem_id="qa-multilingual",
                             label="Also answer questions in other languages (indexing takes about 7× longer)")
-                        files = gr.File(label=f"Upload {', '.join(UPLOAD_TYPES)} (up to {MAX_UPLOAD_MB} MB each)",
-                                        file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload")
-                        with gr.Row():
-                            index_btn = gr.Button("Index these documents", variant="primary", elem_id="qa-index")
-                            reset_btn = gr.Button("Back to the bundled article")
-                        status = gr.Markdown(first.status, elem_id="qa-status")
-                # Below the evidence: on a phone the columns stack, and the tabs come right after the chat.
+                        reset_btn = gr.Button("Start over with the bundled article", elem_id="qa-reset",
+                                              visible=first.key is not None)
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages shown as sources")
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
-        def respond(message, history, key, n, show):
-            reply = app.reply(message, history, key, n, show)
-            keep = gr.update()  # a refused question leaves the sources and the article as they were
-            return (reply.history, "", keep if reply.sources is None else reply.sources,
-                    keep if reply.article is None else reply.article, reply.answer)
+        page = [session_index, docs, status, article, header, question, send, examples.dataset, remove_row,
+                remove_choice, reset_btn, files]
 
-        chat_inputs = [question, chatbot, session_index, k, show_sources]
-        chat_outputs = [chatbot, question, sources, article, last_answer]
+        def updates(shown: Page) -> tuple:
+            """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
+            indexed or named as refused)."""
+            return (shown.key, panels.documents_html(shown.documents), shown.status, shown.article, shown.header,
+                    gr.update(placeholder=shown.placeholder, interactive=shown.ready),
+                    gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
+                    gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
+                    gr.update(visible=shown.key is not None), None)
+
+        def opened():
+            # The page is served at once; its question box opens now. (Should the models fail,
+            # the page says why, and its question box stays closed.)
+            with contextlib.suppress(qa.QAError):
+                app.wait_ready()
+            return updates(app.page(None))
+
+        demo.load(opened, None, page, api_visibility="private", show_progress="hidden")
+
+        # Which evidence tab is open: a question asked from the Documents tab (just after an
+        # upload) brings the Sources tab forward, where its evidence is; the Article tab stays.
+        on_documents = gr.State(False)
+        for tab, now_open in ((sources_tab, lambda: False), (article_tab, lambda: False),
+                              (documents_tab, lambda: True)):
+            tab.select(now_open, None, on_documents, api_visibility="private", queue=False, show_progress="hidden")
+
+        def respond(message, history, key, n, show, from_documents):
+            reply = app.reply(message, history, key, n, show)
+            keep = gr.update()  # no article to show (the upload expired): it stays as it was
+            shown_tab = gr.Tabs(selected="sources") if from_documents else keep
+            return (reply.history, "", reply.sources, keep if reply.article is None else reply.article, reply.answer,
+                    shown_tab, False if from_documents else keep)
+
+        chat_inputs = [question, chatbot, session_index, k, show_sources, on_documents]
+        chat_outputs = [chatbot, question, sources, article, last_answer, tabs, on_documents]
         for trigger in (question.submit, send.click):
             trigger(respond, chat_inputs, chat_outputs, api_visibility="private").then(
                 None, js=_SCROLL_TO_EVIDENCE)
@@ -106,10 +242,6 @@ def build_ui(app: App) -> gr.Blocks:
 
         def chat(question: str, upload_key: str = "") -> str:
             """Answer a question from the bundled article, or from the documents of an upload.
-
-            Args:
-                question: the question, e.g. "What did Putin say about cyber security?".
-                upload_key: what /upload returned; empty for the bundled article.
 
             Returns:
                 The answer: the short answer, the quoted sentence and its [n] citation, or
@@ -121,48 +253,68 @@ def build_ui(app: App) -> gr.Blocks:
                 raise gr.Error(str(e), print_exception=False) from e  # a user error, not a bug
 
         gr.api(chat, api_name="chat")
+        _describe_endpoint(demo, "chat", _CHAT_PARAMETERS,
+                           ("answer", "The short answer, the quoted sentence and its citation, or the reason "
+                                      "the documents do not answer."))
 
-        def upload_from_page(paths, old_key, multilingual_too=True,
+        one_build = {"concurrency_limit": 1, "concurrency_id": "upload"}  # one index changes at a time
+
+        def upload_from_page(paths, key, multilingual_too=True,
                              progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
-            return _updates(app.upload_from_page(paths, old_key, multilingual_too))
+            return updates(app.upload_from_page(paths, key, multilingual_too))
 
-        page = [session_index, docs, status, article, header, question, examples.dataset]
-        one_build = {"concurrency_limit": 1, "concurrency_id": "upload", "show_progress_on": files}
-        upload_inputs = [files, session_index, multilingual]
-        index_btn.click(upload_from_page, upload_inputs, page, api_visibility="private", **one_build)
         # Choosing files indexes them at once: no extra button to find on a phone.
-        files.upload(upload_from_page, upload_inputs, page, api_visibility="private", **one_build)
+        files.upload(upload_from_page, [files, session_index, multilingual], page, api_visibility="private",
+                     show_progress_on=files, **one_build)
+        remove_btn.click(lambda doc_id, key: updates(app.remove_from_page(doc_id, key)),
+                         [remove_choice, session_index], page, api_visibility="private", **one_build)
+        reset_btn.click(lambda key: updates(app.reset(key)), session_index, page, api_visibility="private",
+                        **one_build)
 
-        # The API's upload: files in, the key that /chat takes back and the documents out. Its
-        # own two hidden components, so that the API page names them instead of the page's.
-        api_files = gr.File(label="files", file_count="multiple", file_types=UPLOAD_TYPES, visible=False)
-        api_upload_result = gr.JSON(label="upload", visible=False)
-        api_upload_btn = gr.Button(visible=False)
+        # The API: its own hidden components, so that the API page names them instead of the page's.
+        api_files = gr.File(file_count="multiple", visible=False)
+        _described(api_files, "files", _FILES_API.format(mb=MAX_UPLOAD_MB),
+                   [{"path": "report.pdf", "url": "report.pdf", "orig_name": "report.pdf",
+                     "meta": {"_type": "gradio.FileData"}}])  # shown as handle_file('report.pdf')
+        api_document = gr.Textbox(visible=False)
+        _described(api_document, "document_id", "The id of one of this client's documents, as /upload lists it.",
+                   "report.pdf")
+        api_result = gr.JSON(label="documents", visible=False)
 
-        def upload_documents(files, old_key):
+        def upload_documents(files, key):
             try:
-                return app.upload_from_api(files, old_key)
+                return app.upload_from_api(files, key)
             except qa.QAError as e:
                 raise gr.Error(str(e), print_exception=False) from e
 
-        api_upload_btn.click(upload_documents, [api_files, session_index], [api_upload_result, session_index],
-                             api_name="upload",
-                             api_description=_UPLOAD_API, concurrency_limit=1, concurrency_id="upload")
+        def remove_document(document_id, key):
+            try:
+                left = app.remove_document(key, document_id)
+            except qa.QAError as e:
+                raise gr.Error(str(e), print_exception=False) from e
+            return app.documents_from_api(left), left
+
+        def reset_documents(key):
+            app.forget(key)
+            return app.documents_from_api(None), None
+
+        api_button = gr.Button(visible=False)
+        api_button.click(upload_documents, [api_files, session_index], [api_result, session_index],
+                         api_name="upload", api_description=_UPLOAD_API, **one_build)
+        api_button.click(remove_document, [api_document, session_index], [api_result, session_index],
+                         api_name="remove", api_description=_REMOVE_API, **one_build)
+        api_button.click(reset_documents, [session_index], [api_result, session_index],
+                         api_name="reset", api_description=_RESET_API, **one_build)
 
         show_sources.change(lambda show, answer, n: panels.sources_panel(answer, n, show),
                             [show_sources, last_answer, k], sources, api_visibility="private")
-
-        def reset(old_key):
-            return _updates(app.reset(old_key))
-
-        reset_btn.click(reset, session_index, page, api_visibility="private")
     return demo
 
 
 def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 7860,
           *, block: bool = True) -> gr.Blocks:
     """Start the chat server (loopback by default, no share link, no analytics)."""
-    app = App(index_dir)
+    app = App(index_dir, background=True)  # the page is served while the models load
     demo = build_ui(app)
     if block and threading.current_thread() is threading.main_thread():
         # SIGTERM (systemd, docker stop, kill) closes the server like Ctrl+C does, so that the
@@ -170,8 +322,10 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
         signal.signal(signal.SIGTERM, _interrupt)
     demo.queue(default_concurrency_limit=4, max_size=256)
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=not block,
-                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=not block, css=_CSS, head=_HEAD, theme=_theme(),
-                footer_links=["api"])
+                max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=True, css=_CSS, theme=_theme(),
+                head=_HEAD % {"bytes": MAX_UPLOAD_MB * 1024 * 1024, "mb": MAX_UPLOAD_MB}, footer_links=["api"])
+    if block:
+        demo.block_thread()
     return demo
 
 

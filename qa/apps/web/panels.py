@@ -22,35 +22,55 @@ EXAMPLES = [
     "Что Путин сказал о цифровизации?",  # questions in other languages are answered too
 ]
 HIDDEN = "<p>Sources are hidden (see Settings).</p>"
+REFUSED = "<p>No sources: the last question was not answered (the chat says why).</p>"
+LOADING_PLACEHOLDER = "Loading the models… the box opens when they are ready"
+LOADING = ("⏳ Loading the models (a few seconds, once per start): the question box opens when they are "
+           "ready.")
 DOCUMENT_COLUMNS = ("title", "id", "characters", "chunks")  # the documents table's, and /upload's keys
+_EXAMPLE_HEADING_CHARS = 40  # a longer heading makes an example question too long for its button
 
 
-def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
-    """HTML of ``text`` (which starts at ``offset`` in its document) with ``spans`` marked."""
+def _marked(text: str, offset: int, spans: list[tuple[int, int]], kind: str = "qa-evidence") -> str:
+    """HTML of ``text`` (which starts at ``offset`` in its document) with ``spans`` marked as
+    ``kind`` (``qa-evidence``, or ``qa-nearest`` for a declined answer's nearest sentence)."""
     out, pos = [], 0
     for start, end in sorted(spans):
         a, b = max(start - offset, pos), min(end - offset, len(text))
         if b <= a:
             continue
-        out += [html.escape(text[pos:a]), f'<mark class="qa-evidence">{html.escape(text[a:b])}</mark>']
+        out += [html.escape(text[pos:a]), f'<mark class="{kind}">{html.escape(text[a:b])}</mark>']
         pos = b
     out.append(html.escape(text[pos:]))
     return "".join(out)
 
 
+def _spans(answer: qa.Answer | None) -> tuple[list[qa.Evidence], str]:
+    """What to mark for ``answer``: its evidence, or a declined answer's nearest sentence (marked
+    as nearest, not as evidence)."""
+    if answer is None:
+        return [], "qa-evidence"
+    if answer.evidence:
+        return answer.evidence, "qa-evidence"
+    return ([answer.nearest] if answer.nearest else []), "qa-nearest"
+
+
 def sources_html(answer: qa.Answer | None, k: int) -> str:
     """The first ``k`` passages of ``answer``, each with its citation and score, its evidence
-    marked; a hint to ask when there is no answer yet."""
+    marked (a declined answer's nearest sentence marked as nearest); a hint to ask when there is
+    no answer yet. The cards an answer cites are ``qa-cited`` (the page scrolls the first into
+    view)."""
     if answer is None:
         return "<p>Ask a question to see its sources here.</p>"
-    spans = {}
-    for e in answer.evidence:
-        spans.setdefault(e.doc_id, []).append((e.start, e.end))
+    marks, kind = _spans(answer)
+    cited = {e.passage for e in marks}
     parts = []
     for n, p in enumerate(answer.passages[:k], 1):
-        body = _marked(p.text, p.start, spans.get(p.doc_id, []))
+        spans = [(e.start, e.end) for e in marks if e.doc_id == p.doc_id]
+        body = _marked(p.text, p.start, spans, kind)
         where = html.escape(rendering.passage_citation(answer, p))
-        parts.append(f'<div class="qa-source"><div class="qa-meta"><b>[{n}] {where}</b> '
+        label = " · nearest passage, not evidence" if kind == "qa-nearest" and n in cited else ""
+        card = "qa-source qa-cited" if n in cited else "qa-source"
+        parts.append(f'<div class="{card}"><div class="qa-meta"><b>[{n}] {where}</b>{label} '
                      f'· score {p.score:.2f} · characters {p.start}–{p.end}</div><p>{body}</p></div>')
     return "".join(parts)
 
@@ -66,6 +86,8 @@ def article_document(answer: qa.Answer | None) -> str | None:
     best passage's; None when it has neither (then the index's first document is shown)."""
     if answer and answer.evidence:
         return answer.evidence[0].doc_id
+    if answer and answer.nearest:
+        return answer.nearest.doc_id
     if answer and answer.passages:
         return answer.passages[0].doc_id
     return None
@@ -73,10 +95,11 @@ def article_document(answer: qa.Answer | None) -> str | None:
 
 def article_html(document: qa.Document, answer: qa.Answer | None) -> str:
     """The whole of ``document``, with ``answer``'s evidence in it marked in place."""
-    spans = [(e.start, e.end) for e in (answer.evidence if answer else []) if e.doc_id == document.id]
+    marks, kind = _spans(answer)
+    spans = [(e.start, e.end) for e in marks if e.doc_id == document.id]
     # A text that opens with its title (the bundled article does) shows it once.
     heading = "" if document.text.lstrip().startswith(document.title) else f"<h3>{html.escape(document.title)}</h3>"
-    return f'<div class="qa-article">{heading}<p>{_marked(document.text, 0, spans)}</p></div>'
+    return f'<div class="qa-article">{heading}<p>{_marked(document.text, 0, spans, kind)}</p></div>'
 
 
 def _about(documents: Sequence[qa.Document]) -> str:
@@ -108,12 +131,34 @@ def answering_from(documents: Sequence[qa.Document]) -> str:
 
 
 def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]:
-    """Questions that fit the visitor's documents, from their own headings and titles (not the
-    article's)."""
-    asked = [f"What does {d.title} say about {d.text[a:b]}?" for d in documents
-             for a, b, _ in d.headings if d.text[a:b].casefold() != d.title.casefold()]
-    asked += [f"What is {d.title} about?" for d in documents if d.title]
+    """Questions that fit the visitor's documents, from their own headings (not the article's):
+    short enough to show whole on a button; for a document without headings, what it is about."""
+    asked = []
+    for d in documents:
+        for a, b, _ in d.headings:
+            heading = " ".join(d.text[a:b].split()).rstrip(":.")
+            if heading.casefold() != d.title.casefold() and 2 < len(heading) <= _EXAMPLE_HEADING_CHARS:
+                asked.append(f"What does it say about {heading}?")
+    asked += [f"What is “{d.title}” about?" for d in documents if d.title and len(d.title) <= _EXAMPLE_HEADING_CHARS]
     return list(dict.fromkeys(asked))[:n]
+
+
+def added(titles: Sequence[str], refused: Sequence[str]) -> str:
+    """The status line's notice after an upload (markdown): what was added, and each file left
+    out with why."""
+    lines = [f"Added {escape_markdown(', '.join(f'“{t}”' for t in titles))}."] if titles else []
+    lines += [f"⚠️ Not added: {escape_markdown(reason)}" for reason in refused]
+    return "\n\n".join(lines) + "\n\n"
+
+
+def documents_html(rows: list[list]) -> str:
+    """The documents table as HTML that fits its column: the title wraps, the numbers stay whole."""
+    head = "".join(f"<th>{c.capitalize()}</th>" for c in DOCUMENT_COLUMNS)
+    body = "".join(
+        f"<tr><td>{html.escape(str(title))}</td><td>{html.escape(str(doc_id))}</td>"
+        f'<td class="qa-num">{characters:,}</td><td class="qa-num">{chunks:,}</td></tr>'
+        for title, doc_id, characters, chunks in rows)
+    return f'<table class="qa-documents"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def documents_table(documents: Sequence[qa.Document], manifest: dict) -> list[list]:

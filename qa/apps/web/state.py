@@ -8,21 +8,25 @@ error shown to the visitor.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import tempfile
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import qa
 from qa import rendering
 from qa.apps.web import panels
-from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES
+from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES, bundled_document, read_file
 from qa.models.language import detect as detect_language
 from qa.rendering import escape_markdown
+from qa.store.storage import MANIFEST
+
+log = logging.getLogger(__name__)
 
 UPLOAD_TYPES = list(SUPPORTED_SUFFIXES)
 MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build accepts, no more
@@ -40,23 +44,30 @@ def safe_name(name: str) -> str:
 
 
 def check_upload(paths: list[str]) -> None:
-    """Refuse an upload before any of it is copied: no file, a file of a type the build skips
-    (a folder build leaves it out instead of refusing it), or one over the size limit; each
-    named as the visitor named it. What a file holds is checked when it is read
-    (``qa.ingest.documents.read_file``: empty, binary, no text, an unreadable PDF...).
+    """Refuse an upload before any of it is copied: no file chosen.
 
     Raises:
-        SourceError: the first problem found, in the order of ``paths``.
+        SourceError: no file.
     """
     if not paths:
         raise qa.SourceError(f"no file chosen: pick {KINDS} files to upload")
-    for path in paths:
-        source = Path(path)
-        name = safe_name(source.name)
-        if source.suffix.lower() not in UPLOAD_TYPES:
-            raise qa.SourceError(f"{name}: unsupported file type {source.suffix or '(none)'!r}; upload {KINDS}")
-        if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse a file before it is copied: a type the build skips (a folder build leaves it out
+    instead of refusing it), or over the size limit; named as the visitor named it. What a file
+    holds is checked when it is read (``qa.ingest.documents.read_file``: empty, binary, no
+    text, an unreadable PDF...).
+
+    Raises:
+        SourceError: what is wrong with the file, and what to do.
+    """
+    source = Path(path)
+    name = safe_name(source.name)
+    if source.suffix.lower() not in UPLOAD_TYPES:
+        raise qa.SourceError(f"{name}: unsupported file type {source.suffix or '(none)'!r}; upload {KINDS}")
+    if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
+        raise qa.SourceError(f"{name} is over the {MAX_UPLOAD_MB} MB upload limit: upload a smaller file")
 
 
 def question_turn(message: str | None) -> list[dict]:
@@ -101,6 +112,8 @@ class Page:
         header: the page's heading (markdown).
         placeholder: the question box's placeholder.
         examples: the example questions under the chat.
+        removable: ``(title, id)`` of each document the visitor can remove (their uploads).
+        ready: whether questions are taken (False while the models load).
     """
 
     key: str | None
@@ -110,6 +123,8 @@ class Page:
     header: str
     placeholder: str
     examples: list[str]
+    removable: list[tuple[str, str]] = ()
+    ready: bool = True
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
@@ -119,18 +134,20 @@ def article(index: qa.Index, answer: qa.Answer | None) -> str:
 
 
 class App:
-    """The shared state of one server: the default index and the visitors' upload indexes."""
+    """The shared state of one server: the default index and the visitors' upload indexes.
+
+    ``background=True`` returns before the models are loaded (and, on a first start, before the
+    bundled article is indexed): the page is served at once and says so; every question waits
+    for them (``wait_ready``).
+    """
 
     def __init__(self, index_dir: str | Path = "index", uploads_dir: str | Path | None = None,
-                 max_sessions: int = 16) -> None:
+                 max_sessions: int = 16, *, background: bool = False) -> None:
         self.index_dir = Path(index_dir)
-        self.default = qa.open_index(self.index_dir)
-        self.default.embedder.warm_up()
-        for space in self.default.spaces[1:]:  # the multilingual model, if the index has its vectors
-            self.default.question_embedder(space).warm_up()
-        detect_language("warm up")
-        self.answerer = qa.ReaderAnswerer()
-        self.answerer.reader.warm_up()
+        self._ready = threading.Event()
+        self._failure: str | None = None
+        self.default: qa.Index | None = _ready_index(self.index_dir)  # None: built by ``_load``
+        self.answerer: qa.ReaderAnswerer | None = None
         # Uploads live in a private temporary folder unless one is named; it is removed when the
         # server stops (Ctrl+C or SIGTERM, see ``serve``) or the App is garbage-collected.
         self._tmp = None if uploads_dir else tempfile.TemporaryDirectory(prefix="qa-uploads-")
@@ -138,9 +155,48 @@ class App:
         self._indexes: OrderedDict[str, qa.Index] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_sessions
+        if background:
+            threading.Thread(target=self._load, name="qa-load-models", daemon=True).start()
+        else:
+            self._load()
+            self.wait_ready()
+
+    def _load(self) -> None:
+        """Index the bundled article if it is not yet, then load and warm up every model."""
+        try:
+            if self.default is None:
+                self.default = qa.open_index(self.index_dir)
+            self.default.embedder.warm_up()
+            for space in self.default.spaces[1:]:  # the multilingual model, if the index has its vectors
+                self.default.question_embedder(space).warm_up()
+            detect_language("warm up")
+            answerer = qa.ReaderAnswerer()
+            answerer.reader.warm_up()
+            self.answerer = answerer
+        except Exception as e:  # shown to every visitor, and raised by wait_ready
+            log.exception("the chat could not start")
+            self._failure = str(e) if isinstance(e, qa.QAError) else f"{type(e).__name__}: {e}"
+        finally:
+            self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the models are loaded (or failed to load)."""
+        return self._ready.is_set()
+
+    def wait_ready(self) -> None:
+        """Wait until the models are loaded.
+
+        Raises:
+            QAError: they could not be loaded (the message says why).
+        """
+        self._ready.wait()
+        if self._failure is not None:
+            raise qa.QAError(f"the chat could not start: {self._failure}")
 
     def bot(self, key: str | None) -> qa.Chatbot:
         """The chatbot over the visitor's index (``key``: an upload's, else the default)."""
+        self.wait_ready()
         return qa.Chatbot(self.index_for(key), answerer=self.answerer)
 
     def index_for(self, key: str | None) -> qa.Index:
@@ -151,21 +207,28 @@ class App:
             QAError: no upload ``key`` on this server (expired, never made, or not a key).
         """
         if not key:
+            self.wait_ready()
             return self.default
         with self._lock:
             index = self._indexes.get(key)
             if index is not None:
                 self._indexes.move_to_end(key)
                 return index
-        folder = self.uploads / key / "index"
-        if not _KEY.fullmatch(key) or not folder.is_dir():  # a key is ours, never a path
+        folder = self._folder(key) / "index"
+        if not folder.is_dir():
             raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
         index = qa.load_index(folder)  # evicted from memory earlier: load it again
         self._remember(key, index)
         return index
 
+    def _folder(self, key: str) -> Path:
+        """The folder of upload ``key``. Raises QAError for what is not a key (never a path)."""
+        if not _KEY.fullmatch(key or ""):
+            raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
+        return self.uploads / key
+
     def forget(self, key: str | None) -> None:
-        """Remove an upload's files and index (a session ended, or the visitor moved on)."""
+        """Remove an upload's files and index (a session ended, or the visitor started over)."""
         if not key or not _KEY.fullmatch(key):
             return
         with self._lock:
@@ -178,51 +241,102 @@ class App:
             while len(self._indexes) > self._max:
                 self._indexes.popitem(last=False)
 
-    def add_upload(self, paths: list[str], multilingual: bool = True) -> str:
-        """Index uploaded files into a new private folder; returns its key.
+    def add_upload(self, paths: list[str], key: str | None = None, multilingual: bool = True, *,
+                   partial: bool = False) -> Added:
+        """Index uploaded files: into upload ``key``'s index (a file named as one it holds
+        replaces it), or into a new private one. Documents already indexed are not embedded again.
 
-        ``multilingual``: with the vectors for questions in other languages (about 7× the
-        build time). The build shows a tqdm progress bar (the page follows it).
+        ``multilingual``: a new index gets the vectors for questions in other languages (about
+        7× the build time); files added to an upload follow its index. ``partial``: index the
+        files that can be read and name the others in ``Added.refused``; else any bad file
+        refuses the whole upload. The build shows a tqdm progress bar (the page follows it).
 
         Raises:
-            QAError: ``check_upload``'s refusals, or what reading or building the files
-                refused, the files named as uploaded.
+            QAError: no file; with ``partial`` no file that can be read, else any file refused
+                (type, size, what reading it found), named as uploaded; ``key`` is not an upload.
         """
         check_upload(paths)
-        key = uuid.uuid4().hex
-        folder = self.uploads / key / "files"
-        folder.mkdir(parents=True)
+        self.wait_ready()
+        index_dir = self._folder(key) / "index" if key else None
+        if index_dir is not None and not index_dir.is_dir():
+            self.index_for(key)  # raises: the upload expired
+        new_key = key or uuid.uuid4().hex
+        folder = self.uploads / new_key
+        incoming = folder / f"incoming-{uuid.uuid4().hex}"
+        incoming.mkdir(parents=True)
+        docs, refused = [], []
         try:
             for path in paths:
-                shutil.copyfile(path, folder / safe_name(Path(path).name))
-            try:
-                index = qa.build_index([folder], self.uploads / key / "index", progress=True,
+                name = safe_name(Path(path).name)
+                try:
+                    check_file(path)
+                    shutil.copyfile(path, incoming / name)
+                    docs.append(read_file(incoming / name, max_file_bytes=qa.Settings.max_file_bytes, doc_id=name))
+                except qa.SourceError as e:  # name the file as uploaded, not where the server keeps it
+                    refused.append(str(e).replace(f"{incoming}/", "").replace(f"{incoming.resolve()}/", ""))
+            if refused and (not partial or not docs):
+                raise qa.SourceError(refused[0] if len(refused) == 1 else "; ".join(refused))
+            if index_dir is not None:
+                index = qa.add_documents(index_dir, docs, progress=True)
+            else:
+                index = qa.build_index(docs, folder / "index", progress=True,
                                        settings=qa.Settings(multilingual=multilingual))
-            except qa.SourceError as e:  # name the file as uploaded, not where the server keeps it
-                raise qa.SourceError(str(e).replace(f"{folder}/", "")) from None
+            kept = folder / "files"
+            kept.mkdir(exist_ok=True)
+            for doc in docs:
+                (incoming / doc.id).replace(kept / doc.id)
         except BaseException:
-            shutil.rmtree(self.uploads / key, ignore_errors=True)
+            if key is None:
+                shutil.rmtree(folder, ignore_errors=True)
             raise
-        self._remember(key, index)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+        self._remember(new_key, index)
+        return Added(new_key, [d.title for d in docs], refused)
+
+    def remove_document(self, key: str | None, doc_id: str) -> str | None:
+        """Remove document ``doc_id`` from upload ``key``; the key that is left (None when it was
+        the upload's last document: back to the default index).
+
+        Raises:
+            QAError: no such upload, or it holds no document ``doc_id``.
+        """
+        if not key:
+            raise qa.QAError("the bundled article cannot be removed: upload documents of your own first")
+        index = self.index_for(key)
+        if doc_id not in {d.id for d in index.documents}:
+            raise qa.QAError(f"no document {doc_id[:80]!r} in this upload: pick one of the documents listed")
+        if len(index.documents) == 1:
+            self.forget(key)
+            return None
+        self._remember(key, qa.remove_documents(self._folder(key) / "index", [doc_id], progress=False))
+        (self._folder(key) / "files" / doc_id).unlink(missing_ok=True)
         return key
 
     # --- requests: what each event of the page, and each API call, does --------------------
 
     def reply(self, message: str | None, history: list | None, key: str | None, k: float, show: bool) -> Reply:
         """Answer a question typed on the page, with the conversation so far; a question the bot
-        refuses (``QAError``) gets its reason in the chat instead."""
+        refuses (``QAError``) gets its reason in the chat instead, and the sources and article
+        tabs no longer show the last answer's evidence."""
         history = list(history or [])
         asked = question_turn(message)
         try:
             bot = self.bot(key)
             answer = bot.ask(message, history)
         except qa.QAError as e:
-            return Reply([*history, *asked, warning_turn(e)], None, None, None)
+            return Reply([*history, *asked, warning_turn(e)], panels.REFUSED, self._article_or_none(key), None)
         # The answer is read whole (a span of the documents), so it is shown whole: nothing
         # is produced word by word that a stream could show sooner.
         turn = {"role": "assistant", "content": rendering.markdown(answer)}
         return Reply([*history, *asked, turn], panels.sources_panel(answer, k, show), article(bot.index, answer),
                      answer)
+
+    def _article_or_none(self, key: str | None) -> str | None:
+        try:
+            return article(self.index_for(key), None)
+        except qa.QAError:
+            return None
 
     def answer_text(self, question: str, key: str | None = None) -> str:
         """The plain-text answer to ``question`` (what /chat returns). Raises QAError."""
@@ -231,37 +345,93 @@ class App:
     def page(self, key: str | None, notice: str = "") -> Page:
         """The page for upload ``key`` (None: the default index), ``notice`` before its status.
         Raises QAError when ``key`` is not an upload on this server."""
+        if key is None and not self.ready:
+            return self._loading_page()
+        if key is None and self._failure is not None:
+            return replace(self._loading_page(), status=f"⚠️ {escape_markdown(self._failure)}")
         index = self.index_for(key)
         uploaded = key is not None
+        removable = [(d.title, d.id) for d in index.documents] if uploaded else []
         return Page(key, panels.documents_table(index.documents, index.manifest),
                     notice + panels.answering_from(index.documents), article(index, None),
                     panels.header(index.documents, uploaded), panels.placeholder(index.documents, uploaded),
-                    panels.EXAMPLES if key is None else panels.example_questions(index.documents))
+                    panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable)
 
-    def upload_from_page(self, paths: list[str] | None, old_key: str | None, multilingual: bool = True) -> Page:
-        """Index the files chosen on the page in place of the visitor's last upload. When that
-        fails the visitor keeps the index they had, and the page says why and which it is."""
+    def _loading_page(self) -> Page:
+        """The default page while the models load: its documents as far as they are known."""
+        documents = self.default.documents if self.default is not None else [bundled_document()]
+        manifest = self.default.manifest if self.default is not None else {"sources": []}
+        return Page(None, panels.documents_table(documents, manifest), panels.LOADING, article_of(documents[0]),
+                    panels.header(documents), panels.LOADING_PLACEHOLDER, panels.EXAMPLES, [], ready=False)
+
+    def upload_from_page(self, paths: list[str] | None, key: str | None, multilingual: bool = True) -> Page:
+        """Add the files chosen on the page to the visitor's documents (the first upload starts
+        them). A file that cannot be read is named and left out; the others are indexed. When
+        none can be, the visitor keeps the documents they had, and the page says why."""
         try:
-            key = self.add_upload(list(paths or []), multilingual=bool(multilingual))
+            added = self.add_upload(list(paths or []), key, multilingual=bool(multilingual), partial=True)
         except qa.QAError as e:
-            return self.page(old_key, f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n")
-        self.forget(old_key)  # the documents this visitor answered from before
-        return self.page(key)
+            return self.page(key, f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n")
+        notice = panels.added(added.titles, added.refused)
+        return self.page(added.key, notice)
 
-    def upload_from_api(self, paths: list[str] | None, old_key: str | None) -> tuple[dict, str]:
-        """Index files sent to /upload: what it returns (the key and the documents) and the new
-        key. As on the page, a client's session holds one upload, removed with it.
+    def remove_from_page(self, doc_id: str | None, key: str | None) -> Page:
+        """Remove one of the visitor's documents; the last one removed brings back the default."""
+        if not doc_id:
+            return self.page(key, "⚠️ Pick a document to remove first.\n\n")
+        try:
+            left = self.remove_document(key, doc_id)
+        except qa.QAError as e:
+            return self.page(key, f"⚠️ {escape_markdown(str(e))}\n\n")
+        return self.page(left, "Removed. ")
+
+    def upload_from_api(self, paths: list[str] | None, key: str | None) -> tuple[dict, str]:
+        """Add files sent to /upload to the client's documents (its first upload starts them):
+        what it returns (the key and every document) and the key. All or nothing: a bad file
+        refuses the call.
 
         Raises:
-            QAError: the upload was refused; the client keeps its last upload.
+            QAError: the upload was refused; the client keeps the documents it had.
         """
-        key = self.add_upload(list(paths or []))
-        self.forget(old_key)
+        added = self.add_upload(list(paths or []), key)
+        return self.documents_from_api(added.key), added.key
+
+    def documents_from_api(self, key: str | None) -> dict:
+        """What /upload, /remove and /reset return: the key (empty for the bundled article) and
+        the documents it answers from."""
         index = self.index_for(key)
         rows = panels.documents_table(index.documents, index.manifest)
-        return {"upload_key": key, "documents": panels.documents_json(rows)}, key
+        return {"upload_key": key or "", "documents": panels.documents_json(rows)}
 
-    def reset(self, old_key: str | None) -> Page:
-        """Back to the default index: the visitor's upload is removed."""
-        self.forget(old_key)
+    def reset(self, key: str | None) -> Page:
+        """Back to the default index: the visitor's uploads are removed."""
+        self.forget(key)
         return self.page(None)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What an upload did: the upload's key, the titles of the documents it indexed, and why
+    each file it left out was refused."""
+
+    key: str
+    titles: list[str]
+    refused: list[str]
+
+
+def article_of(document: qa.Document) -> str:
+    """The article tab showing ``document``, nothing marked."""
+    return panels.article_html(document, None)
+
+
+def _ready_index(index_dir: Path) -> qa.Index | None:
+    """The index in ``index_dir`` when it can be used as it is (loads no model); None when it is
+    not built yet (the bundled article is indexed in the background). A damaged or stale index
+    is opened here, as ``qa.open_index`` does: rebuilt when it can be, else an error at start."""
+    if not (index_dir / MANIFEST).exists():
+        return None
+    try:
+        index = qa.load_index(index_dir)
+    except qa.IndexLoadError:
+        return qa.open_index(index_dir)
+    return qa.open_index(index_dir) if index.stale_sources() else index
