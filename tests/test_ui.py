@@ -537,6 +537,7 @@ def test_a_decline_marks_its_nearest_sentence_as_nearest_not_as_evidence(browser
     page.locator("#qa-article mark.qa-nearest").first.wait_for(timeout=30_000)
     # A refused question next: the sources no longer show the last answer's.
     _ask(page, server, "")
+    page.locator("#qa-chat").get_by_text("the question is empty: type a question").wait_for(timeout=60_000)
     page.locator("#qa-question textarea").fill("😀🚀")
     page.locator("#qa-ask").click()
     page.locator("#qa-chat").get_by_text("the question has no words").wait_for(timeout=60_000)

@@ -324,6 +324,7 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
     demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=not block,
                 max_file_size=f"{MAX_UPLOAD_MB}mb", prevent_thread_lock=True, css=_CSS, theme=_theme(),
                 head=_HEAD % {"bytes": MAX_UPLOAD_MB * 1024 * 1024, "mb": MAX_UPLOAD_MB}, footer_links=["api"])
+    app.load_in_background()  # after the server started: see ``App.load_in_background``
     if block:
         demo.block_thread()
     return demo

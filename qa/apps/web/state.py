@@ -137,8 +137,8 @@ class App:
     """The shared state of one server: the default index and the visitors' upload indexes.
 
     ``background=True`` returns before the models are loaded (and, on a first start, before the
-    bundled article is indexed): the page is served at once and says so; every question waits
-    for them (``wait_ready``).
+    bundled article is indexed): ``load_in_background`` loads them, so that the page can be
+    served at once and say so; every question waits for them (``wait_ready``).
     """
 
     def __init__(self, index_dir: str | Path = "index", uploads_dir: str | Path | None = None,
@@ -155,11 +155,15 @@ class App:
         self._indexes: OrderedDict[str, qa.Index] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_sessions
-        if background:
-            threading.Thread(target=self._load, name="qa-load-models", daemon=True).start()
-        else:
+        if not background:
             self._load()
             self.wait_ready()
+
+    def load_in_background(self) -> None:
+        """Load the models in a thread of their own. Start it once the page is served: while the
+        server starts, both are Python work that takes turns on one lock (the GIL), and loading
+        alongside it made the first answer 1-2 s later than loading after it."""
+        threading.Thread(target=self._load, name="qa-load-models", daemon=True).start()
 
     def _load(self) -> None:
         """Index the bundled article if it is not yet, then load and warm up every model."""
