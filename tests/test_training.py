@@ -75,6 +75,11 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 5 and record["resumed_from_exported_weights_at_step"] == 3
     assert [e["step"] for e in record["log"]] == [2, 3, 4, 5]
+    # Its checkpoint keeps Adam's own step count and where the warm-up began, for the next resume.
+    state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
+    assert (state["step"], state["adam_step"], state["rewarm_from"]) == (5, 2, 3)
+    with pytest.raises(SystemExit, match="pass --resume-step 5"):  # the step its record gives, or none
+        train_reader.main([*longer[:-1], "4", "--out", str(tmp_path / "elsewhere"), "--init", str(weights)])
 
 
 def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():

@@ -633,24 +633,28 @@ def _decays(name: str) -> bool:
     return not (name.endswith("bias") or "LayerNorm" in name)
 
 
-def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: list) -> None:
-    """Weights and optimizer state as safetensors (no pickle), written beside and renamed."""
+def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: list, rewarm_from: int = 0) -> None:
+    """Weights and optimizer state as safetensors (no pickle), written beside and renamed, with
+    Adam's own step count (fewer than ``step`` after a resume from exported weights) and the
+    step a re-warm-up began at (``rewarm_from``; 0: none)."""
     folder.mkdir(parents=True, exist_ok=True)
     params = trainable(model)
     names = list(params)
     state = optimizer.state_dict()
     moments = {}
+    adam_step = 0
     for i, name in enumerate(names):
         s = state["state"].get(i)
         if s:
             moments[f"{name}.exp_avg"] = s["exp_avg"].cpu().contiguous()
             moments[f"{name}.exp_avg_sq"] = s["exp_avg_sq"].cpu().contiguous()
+            adam_step = int(s["step"])
     tmp = folder / "checkpoint.tmp"
     tmp.mkdir(exist_ok=True)
     save_file({n: p.detach().cpu().contiguous() for n, p in params.items()}, str(tmp / "model.safetensors"))
     save_file(moments, str(tmp / "optimizer.safetensors"))
     (tmp / "state.json").write_text(json.dumps({"step": step, "scheduler": scheduler.state_dict(),
-                                                "adam_step": step, "log": log}))
+                                                "adam_step": adam_step, "rewarm_from": rewarm_from, "log": log}))
     final = folder / "checkpoint"
     if final.exists():
         old = folder / "checkpoint.old"
@@ -663,10 +667,12 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
         tmp.rename(final)
 
 
-def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list]:
+def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list, int]:
+    """The step, held-out log and re-warm-up start of the checkpoint in ``folder`` (0, [], 0:
+    none), its weights, Adam's moments and step count, and the schedule restored."""
     final = folder / "checkpoint"
     if not (final / "state.json").exists():
-        return 0, []
+        return 0, [], 0
     state = json.loads((final / "state.json").read_text())
     weights = load_file(str(final / "model.safetensors"))
     model.load_state_dict(weights, strict=False)
@@ -680,18 +686,21 @@ def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, lis
                                      "exp_avg_sq": moments[f"{name}.exp_avg_sq"]}
     optimizer.load_state_dict(opt_state)
     scheduler.load_state_dict(state["scheduler"])
-    return state["step"], state["log"]
+    return state["step"], state["log"], state.get("rewarm_from", 0)
 
 
 REWARM_STEPS = 100
 
 
+def _exported_record(weights: Path | None) -> dict:
+    """The record beside exported weights ({} if none)."""
+    record = weights.with_suffix(".json") if weights else None
+    return json.loads(record.read_text(encoding="utf-8")) if record and record.exists() else {}
+
+
 def _exported_log(weights: Path | None) -> list:
     """The held-out log recorded beside exported weights, if any."""
-    record = weights.with_suffix(".json") if weights else None
-    if record and record.exists():
-        return json.loads(record.read_text(encoding="utf-8")).get("log", [])
-    return []
+    return _exported_record(weights).get("log", [])
 
 
 def export(model, path: Path, record: dict) -> None:
@@ -837,17 +846,22 @@ def main(argv: list[str] | None = None) -> int:
         return again * min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    step, log = load_checkpoint(args.out, model, optimizer, scheduler)
+    step, log, rewarm["from"] = load_checkpoint(args.out, model, optimizer, scheduler)
     if step:
         print(f"resumed at step {step}", flush=True)
     elif args.resume_step:
+        trained = _exported_record(args.init).get("steps_trained")
+        if trained is not None and trained != args.resume_step:
+            raise SystemExit(f"--resume-step {args.resume_step}, but {args.init} records {trained} steps: "
+                             f"pass --resume-step {trained}")
         step = rewarm["from"] = args.resume_step
         scheduler.last_epoch = step
+        log = _exported_log(args.init)
+        print(f"resumed at step {step} from the exported weights {args.init}", flush=True)
+    if step:  # the learning rate of the step to come (a new optimizer holds step 0's)
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"] * schedule(step)
         scheduler._last_lr = [group["lr"] for group in optimizer.param_groups]
-        log = _exported_log(args.init)
-        print(f"resumed at step {step} from the exported weights {args.init}", flush=True)
     if args.export_now:
         steps = step
     torch.manual_seed(hyper.seed + step)
@@ -876,7 +890,7 @@ def main(argv: list[str] | None = None) -> int:
             log.append({"step": step, "loss": float(np.mean(losses[-200:])), **figures})
             print(f"held-out at step {step}: {json.dumps(figures)}", flush=True)
         if time.time() - last_save > args.checkpoint_minutes * 60 or step == steps:
-            save_checkpoint(args.out, model, optimizer, scheduler, step, log)
+            save_checkpoint(args.out, model, optimizer, scheduler, step, log, rewarm["from"])
             last_save = time.time()
     train_seconds = time.time() - started
 
