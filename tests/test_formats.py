@@ -96,6 +96,21 @@ def test_pdf_headings_are_told_by_their_type_and_the_first_one_titles_the_docume
     assert answer.quotes[0].text.startswith("The Oakdale Community Orchard was planted")
 
 
+def test_a_pdf_set_all_in_bold_has_no_headings_from_its_weight(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 11)
+    for text in ["The orchard grows old varieties of fruit, planted by volunteers in 1998.", "Apples",
+                 "Pears and quinces grow along the southern wall, where the frost is lightest."]:
+        pdf.multi_cell(0, 6, text)
+        pdf.ln(4)
+    (tmp_path / "bold.pdf").write_bytes(bytes(pdf.output()))
+    doc = read_file(tmp_path / "bold.pdf", max_file_bytes=LIMIT)
+    assert doc.headings == () and "Apples" in doc.text  # a short line is text, not a heading
+
+
 def test_word_files_keep_their_headings_and_tables(tmp_path):
     (tmp_path / "notes.docx").write_bytes(word_file())
     doc = read_file(tmp_path / "notes.docx", max_file_bytes=LIMIT)

@@ -142,6 +142,29 @@ def test_upload_names_cannot_leave_the_upload_folder(article_index_dir, tmp_path
         app.add_upload([str(bad)])
 
 
+def test_two_files_of_one_name_a_remove_without_an_id_and_an_expired_upload_get_their_reasons(
+        article_index_dir, tmp_path):
+    from qa.apps.web import App
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "notes.txt").write_text("Owls are birds of prey.")
+    (tmp_path / "b" / "notes.txt").write_text("Bees make honey.")
+    (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.")
+    app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
+    added = app.add_upload([str(tmp_path / "a" / "notes.txt"), str(tmp_path / "b" / "notes.txt"),
+                            str(tmp_path / "bees.txt")], partial=True)
+    assert sorted(d.id for d in app.index_for(added.key).documents) == ["bees.txt", "notes.txt"]
+    assert added.refused == ["notes.txt: two files of this name were chosen: rename one and upload it again"]
+    with pytest.raises(qa.QAError, match="no document named"):
+        app.remove_document(added.key, None)
+    # The upload gone (another tab started over): a failed upload falls back to the article's page.
+    app.forget(added.key)
+    (tmp_path / "run.exe").write_bytes(b"MZ")
+    shown = app.upload_from_page([str(tmp_path / "run.exe")], added.key)
+    assert shown.key is None and "Upload failed" in shown.status and "Answering from “Putin" in shown.status
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["huge.txt", "huge.pdf"])
 def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, capsys, name):

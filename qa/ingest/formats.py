@@ -299,6 +299,8 @@ def _pdf_blocks(pages: list[list[_Line]]) -> list[list[tuple[list[int], int]]]:
             if line.y is not None:
                 chars[line.size] += len(line.text.strip())
     body = chars.most_common(1)[0][0] if chars else 0.0
+    bold_body = 2 * sum(len(line.text.strip()) for page in pages for line in page
+                        if line.y is not None and line.size == body and line.bold) > chars.get(body, 0)
     gaps: dict[float, list[float]] = {}
     for page in pages:
         for a, b in itertools.pairwise(page):
@@ -312,7 +314,7 @@ def _pdf_blocks(pages: list[list[_Line]]) -> list[list[tuple[list[int], int]]]:
     def type_of(line: _Line) -> tuple[float, bool]:
         """What tells a heading's lines from the body's: a larger size, or bold (a change of
         size within the body, such as a line of code, does not end its paragraph)."""
-        return (line.size if line.size >= 1.15 * body else 0.0), line.bold
+        return (line.size if line.size >= 1.15 * body else 0.0), line.bold and not bold_body
 
     out = []
     for page in pages:
@@ -330,21 +332,21 @@ def _pdf_blocks(pages: list[list[_Line]]) -> list[list[tuple[list[int], int]]]:
                 blocks.append([])
             blocks[-1].append(i)
         blocks = [b for b in blocks if b]
-        out.append([(b, _heading_size(page, b, body)) for b in blocks])
+        out.append([(b, _heading_size(page, b, body, bold_body)) for b in blocks])
     sizes = sorted({lvl for page in out for _, lvl in page if lvl}, reverse=True)
     return [[(b, sizes.index(lvl) + 1 if lvl else 0) for b, lvl in page] for page in out]
 
 
-def _heading_size(page: list[_Line], block: list[int], body: float) -> float:
-    """The block's font size if it reads as a heading (bold at the body's size ranks below
-    every larger size), else 0."""
+def _heading_size(page: list[_Line], block: list[int], body: float, bold_body: bool) -> float:
+    """The block's font size if it reads as a heading (bold at the body's size, where the body
+    is not bold, ranks below every larger size), else 0."""
     first = page[block[0]]
     text = " ".join(page[i].text.strip() for i in block)
     if first.y is None or not body or len(block) > 3 or len(text) > _TITLE_MAX or _SENTENCE_END.search(text):
         return 0.0
     if first.size >= 1.15 * body:
         return first.size
-    if first.bold and first.size >= 0.95 * body:
+    if first.bold and not bold_body and first.size >= 0.95 * body:
         return body * 1.001  # below any larger heading, above the body
     return 0.0
 

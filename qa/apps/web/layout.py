@@ -102,8 +102,9 @@ _HEAD = """<style>@media (max-width: 640px) { footer .show-api { display: flex !
     event.stopImmediatePropagation();
     event.preventDefault();
     if (event.target && event.target.value) event.target.value = "";
+    const whole = files.length > big.length ? " (nothing of this selection was uploaded)" : "";
     notice(big.map((f) =>
-      `⚠️ Upload failed: ${f.name} is over the %(mb)d MB upload limit: upload a smaller file`).join(" "));
+      `⚠️ Upload failed: ${f.name} is over the %(mb)d MB upload limit: upload a smaller file`).join(" ") + whole);
   };
   const inUpload = (event) => event.target && event.target.closest && event.target.closest("#qa-upload");
   document.addEventListener("change", (e) => { if (inUpload(e) && e.target.files) refuse(e.target.files, e); }, true);
@@ -188,7 +189,7 @@ def build_ui(app: App) -> gr.Blocks:
                         # Not ``file_types``: Gradio refuses other types with a pop-up that vanishes;
                         # the server names the file and the types it takes in the status line.
                         files = gr.File(label=f"Add {', '.join(UPLOAD_TYPES)} files (up to {MAX_UPLOAD_MB} MB each)",
-                                        file_count="multiple", elem_id="qa-upload")
+                                        file_count="multiple", elem_id="qa-upload", interactive=first.ready)
                         multilingual = gr.Checkbox(
                             value=True, elem_id="qa-multilingual",
                             label="Also answer questions in other languages (indexing takes about 7× longer)")
@@ -203,12 +204,13 @@ def build_ui(app: App) -> gr.Blocks:
 
         def updates(shown: Page) -> tuple:
             """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
-            indexed or named as refused)."""
+            indexed or named as refused), and takes files once the models are loaded (an upload
+            before then would race the page's opening for the visitor's key)."""
             return (shown.key, panels.documents_html(shown.documents), shown.status, shown.article, shown.header,
                     gr.update(placeholder=shown.placeholder, interactive=shown.ready),
                     gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
-                    gr.update(visible=shown.key is not None), None)
+                    gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready))
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,
@@ -290,13 +292,16 @@ def build_ui(app: App) -> gr.Blocks:
         def remove_document(document_id, key):
             try:
                 left = app.remove_document(key, document_id)
+                return app.documents_from_api(left), left
             except qa.QAError as e:
                 raise gr.Error(str(e), print_exception=False) from e
-            return app.documents_from_api(left), left
 
         def reset_documents(key):
             app.forget(key)
-            return app.documents_from_api(None), None
+            try:
+                return app.documents_from_api(None), None
+            except qa.QAError as e:  # the models could not be loaded
+                raise gr.Error(str(e), print_exception=False) from e
 
         api_button = gr.Button(visible=False)
         api_button.click(upload_documents, [api_files, session_index], [api_result, session_index],

@@ -269,22 +269,32 @@ class App:
         incoming = folder / f"incoming-{uuid.uuid4().hex}"
         incoming.mkdir(parents=True)
         docs, refused = [], []
+
+        def as_uploaded(message: str) -> str:  # the file named as uploaded, not where the server keeps it
+            return message.replace(f"{incoming}/", "").replace(f"{incoming.resolve()}/", "")
+
         try:
             for path in paths:
                 name = safe_name(Path(path).name)
+                if any(d.id == name for d in docs) or (incoming / name).exists():
+                    refused.append(f"{name}: two files of this name were chosen: rename one and upload it again")
+                    continue
                 try:
                     check_file(path)
                     shutil.copyfile(path, incoming / name)
                     docs.append(read_file(incoming / name, max_file_bytes=qa.Settings.max_file_bytes, doc_id=name))
-                except qa.SourceError as e:  # name the file as uploaded, not where the server keeps it
-                    refused.append(str(e).replace(f"{incoming}/", "").replace(f"{incoming.resolve()}/", ""))
+                except qa.SourceError as e:
+                    refused.append(as_uploaded(str(e)))
             if refused and (not partial or not docs):
                 raise qa.SourceError(refused[0] if len(refused) == 1 else "; ".join(refused))
-            if index_dir is not None:
-                index = qa.add_documents(index_dir, docs, progress=True)
-            else:
-                index = qa.build_index(docs, folder / "index", progress=True,
-                                       settings=qa.Settings(multilingual=multilingual))
+            try:
+                if index_dir is not None:
+                    index = qa.add_documents(index_dir, docs, progress=True)
+                else:
+                    index = qa.build_index(docs, folder / "index", progress=True,
+                                           settings=qa.Settings(multilingual=multilingual))
+            except qa.SourceError as e:
+                raise qa.SourceError(as_uploaded(str(e))) from None
             kept = folder / "files"
             kept.mkdir(exist_ok=True)
             for doc in docs:
@@ -307,6 +317,8 @@ class App:
         """
         if not key:
             raise qa.QAError("the bundled article cannot be removed: upload documents of your own first")
+        if not doc_id:
+            raise qa.QAError("no document named: pass the id of one of your documents, as /upload lists it")
         index = self.index_for(key)
         if doc_id not in {d.id for d in index.documents}:
             raise qa.QAError(f"no document {doc_id[:80]!r} in this upload: pick one of the documents listed")
@@ -375,18 +387,26 @@ class App:
         try:
             added = self.add_upload(list(paths or []), key, multilingual=bool(multilingual), partial=True)
         except qa.QAError as e:
-            return self.page(key, f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n")
+            return self._page_after(key, f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n")
         notice = panels.added(added.titles, added.refused)
         return self.page(added.key, notice)
+
+    def _page_after(self, key: str | None, notice: str) -> Page:
+        """The page for ``key`` after a refusal, ``notice`` first; the default's when the upload
+        itself is gone (expired, or removed by another tab of the session)."""
+        try:
+            return self.page(key, notice)
+        except qa.QAError:
+            return self.page(None, notice)
 
     def remove_from_page(self, doc_id: str | None, key: str | None) -> Page:
         """Remove one of the visitor's documents; the last one removed brings back the default."""
         if not doc_id:
-            return self.page(key, "⚠️ Pick a document to remove first.\n\n")
+            return self._page_after(key, "⚠️ Pick a document to remove first.\n\n")
         try:
             left = self.remove_document(key, doc_id)
         except qa.QAError as e:
-            return self.page(key, f"⚠️ {escape_markdown(str(e))}\n\n")
+            return self._page_after(key, f"⚠️ {escape_markdown(str(e))}\n\n")
         return self.page(left, "Removed. ")
 
     def upload_from_api(self, paths: list[str] | None, key: str | None) -> tuple[dict, str]:
