@@ -77,6 +77,12 @@ _HEAD = """<style>@media (max-width: 640px) { footer .show-api { display: flex !
   const limit = %(bytes)d;
   // The reason stands in the status box, in an element of its own (Gradio's own content is
   // hidden, never edited, so that it still updates), until Gradio next changes the status.
+  const clear = () => {
+    const status = document.querySelector("#qa-status");
+    if (!status) return;
+    status.querySelectorAll(":scope > .qa-refused").forEach((own) => own.remove());
+    status.classList.remove("qa-refusing");
+  };
   const notice = (text) => {
     const status = document.querySelector("#qa-status");
     if (!status) return;
@@ -98,7 +104,10 @@ _HEAD = """<style>@media (max-width: 640px) { footer .show-api { display: flex !
   };
   const refuse = (files, event) => {
     const big = Array.from(files || []).filter((f) => f.size > limit);
-    if (!big.length) return;
+    if (!big.length) {  // files that fit: the last refusal goes, even if the status comes back unchanged
+      if (files && files.length) clear();
+      return;
+    }
     event.stopImmediatePropagation();
     event.preventDefault();
     if (event.target && event.target.value) event.target.value = "";
