@@ -133,6 +133,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_page(url: str, proc: subprocess.Popen, name: str = "ui.py") -> None:
+    """Poll ``url`` until the chat started as ``proc`` serves its page (SystemExit if it exits)."""
+    import urllib.request
+
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"{name} exited during start-up") from None
+            time.sleep(0.05)
+
+
 def _rss_mb(pid: int) -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
@@ -140,8 +154,6 @@ def _rss_mb(pid: int) -> tuple[float, float]:
 
 def ui(index_dir: Path, questions: list[str]) -> dict:
     """`python ui.py`: seconds to a served page and to the first /chat answer, then /chat latency and RSS."""
-    import urllib.request
-
     import httpx
     from gradio_client import Client
 
@@ -153,14 +165,7 @@ def ui(index_dir: Path, questions: list[str]) -> dict:
         proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port), "--index", str(index_dir)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=5).read()
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        raise SystemExit("ui.py exited during start-up") from None
-                    time.sleep(0.05)
+            wait_for_page(url, proc)
             to_page.append(time.perf_counter() - start)
             client = Client(url, verbose=False)
             client.predict(HEADLINE, api_name="/chat")

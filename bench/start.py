@@ -20,11 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from report import ROOT, machine
-from speed import HEADLINE, _free_port
+from speed import HEADLINE, _free_port, wait_for_page
 
 
 def start(tree: Path, index: Path) -> tuple[float, float]:
@@ -38,14 +37,7 @@ def start(tree: Path, index: Path) -> tuple[float, float]:
                             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise SystemExit(f"{tree}/ui.py exited during start-up") from None
-                time.sleep(0.05)
+        wait_for_page(url, proc, f"{tree}/ui.py")
         page = time.perf_counter() - began
         answer = Client(url, verbose=False).predict(HEADLINE, api_name="/chat")
         if "[1]" not in answer:

@@ -698,11 +698,6 @@ def _exported_record(weights: Path | None) -> dict:
     return json.loads(record.read_text(encoding="utf-8")) if record and record.exists() else {}
 
 
-def _exported_log(weights: Path | None) -> list:
-    """The held-out log recorded beside exported weights, if any."""
-    return _exported_record(weights).get("log", [])
-
-
 def export(model, path: Path, record: dict) -> None:
     """The shipped weights (everything but the word embeddings) and their record."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -850,13 +845,14 @@ def main(argv: list[str] | None = None) -> int:
     if step:
         print(f"resumed at step {step}", flush=True)
     elif args.resume_step:
-        trained = _exported_record(args.init).get("steps_trained")
+        exported = _exported_record(args.init)
+        trained = exported.get("steps_trained")
         if trained is not None and trained != args.resume_step:
             raise SystemExit(f"--resume-step {args.resume_step}, but {args.init} records {trained} steps: "
                              f"pass --resume-step {trained}")
         step = rewarm["from"] = args.resume_step
         scheduler.last_epoch = step
-        log = _exported_log(args.init)
+        log = exported.get("log", [])
         print(f"resumed at step {step} from the exported weights {args.init}", flush=True)
     if step:  # the learning rate of the step to come (a new optimizer holds step 0's)
         for group in optimizer.param_groups:

@@ -264,14 +264,17 @@ def _page_lines(page: object) -> list[_Line]:
         base = str((font or {}).get("/BaseFont", ""))
         pieces.append((text, m[5], abs(size * (m[2] ** 2 + m[3] ** 2) ** 0.5), "bold" in base.lower()))
 
-    extracted = (page.extract_text(visitor_text=visit) or "").replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[attr-defined]
-    if "".join(p[0] for p in pieces).replace("\r\n", "\n").replace("\r", "\n") != extracted:
+    def lf(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    extracted = lf(page.extract_text(visitor_text=visit) or "")  # type: ignore[attr-defined]
+    if lf("".join(p[0] for p in pieces)) != extracted:
         return [_Line(line) for line in extracted.split("\n")]
     lines: list[_Line] = []
     weights: list[Counter] = []
     current: _Line | None = None
     for text, y, size, bold in pieces:
-        for i, part in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        for i, part in enumerate(lf(text).split("\n")):
             if i:
                 current = None
             if not part:

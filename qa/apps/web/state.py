@@ -276,7 +276,7 @@ class App:
         try:
             for path in paths:
                 name = safe_name(Path(path).name)
-                if any(d.id == name for d in docs) or (incoming / name).exists():
+                if (incoming / name).exists():  # copied already: a file of this name was chosen before
                     refused.append(f"{name}: two files of this name were chosen: rename one and upload it again")
                     continue
                 try:
