@@ -12,7 +12,14 @@ the index's store, ``qa.store``) -> ``answering.ReaderAnswerer`` (the trained re
 indexes from what ``qa.ingest`` reads; ``qa.types`` holds the values that cross the stages.
 """
 
-from qa.building import add_documents, build_index, open_index, remove_documents
+from qa.building import (
+    add_documents,
+    build_index,
+    finish_multilingual,
+    open_index,
+    remove_documents,
+    start_multilingual,
+)
 from qa.errors import (
     IndexBusyError,
     IndexLoadError,
@@ -56,7 +63,9 @@ __all__ = [
     "SourceError",
     "add_documents",
     "build_index",
+    "finish_multilingual",
     "load_index",
     "open_index",
     "remove_documents",
+    "start_multilingual",
 ]

@@ -3,27 +3,34 @@
 A build splits each document's text between its headings into sentences, and those into
 chunks that stay within one section; embeds each chunk once (its sentences' vectors come from
 the same pass, see ``qa.models.embedding``), with its title and headings before it
-(``Settings.headings_in_chunks``); builds BM25 over chunks and sentences, and writes it all
-beside the current index before swapping the manifest in (``qa.store.storage``). With
-``Settings.multilingual`` the multilingual model embeds the same texts a second time, and
-each text is BM25-analyzed in its document's language. Chunks whose text
-is unchanged since the last build are not embedded again. Headings are never sentences, so
-never quoted.
+(``Settings.headings_in_chunks``); builds BM25 over chunks and sentences (each text analyzed
+in its document's language), and writes it all beside the current index before swapping the
+manifest in (``qa.store.storage``). From then on the index answers.
+
+With ``Settings.multilingual``, the multilingual model then embeds the same chunk texts (not
+their sentences: ``qa.Index.sentence_vectors`` embeds those a question needs), five times
+slower than the first pass on two cores, and that space is swapped in as a second snapshot
+(``finish_multilingual``): in a thread of the same process by default, so English questions
+need not wait for it. A stop in between leaves a working index without them, which the next
+build, ``open_index`` or ``qa build --finish`` completes. Chunks whose text is unchanged since
+the last build are not embedded again. Headings are never sentences, so never quoted.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from qa.errors import IndexLoadError, SourceError
-from qa.index import Index, load_index
+from qa.errors import IndexBusyError, IndexLoadError, SourceError
+from qa.index import Index, MultilingualProgress, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.ingest.text import chunk_spans, split_sentences
 from qa.models.embedding import Embedder, embedder_for
@@ -37,11 +44,22 @@ log = logging.getLogger("qa")
 
 # A chunk's vectors, by its text: its own and those of its sentences (spans relative to the chunk).
 _Known = dict[str, tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]]
+# The multilingual vector of each chunk text (that space keeps no sentence vectors).
+_KnownChunks = dict[str, np.ndarray]
+
+MULTILINGUAL_PASSES = ("background", "now", "later")
+_PASS_SLICE = 16  # chunks embedded between looks at whether the pass was superseded
+# The multilingual vectors a pass of this process embedded, by index folder: a pass superseded
+# by a newer build of the same folder hands them to that build's pass.
+_carried: dict[Path, _KnownChunks] = {}
+_passes: dict[Path, threading.Event] = {}  # the running pass of each folder: set to stop it
+_passes_lock = threading.Lock()
 
 
 def build_index(sources: Iterable[str | Path | Document] | str | Path | Document | None = None,
                 index_dir: str | Path = "index", *, settings: BuildSettings | None = None,
-                progress: bool | None = None, embedder: Embedder | None = None) -> Index:
+                progress: bool | None = None, embedder: Embedder | None = None,
+                multilingual_pass: str = "background") -> Index:
     """Read ``sources``, embed them and save the index in ``index_dir``.
 
     Args:
@@ -53,6 +71,10 @@ def build_index(sources: Iterable[str | Path | Document] | str | Path | Document
         progress: show a progress bar while embedding: ``None`` when there are many texts,
             ``True`` always, ``False`` never.
         embedder: embeds the chunks; defaults to ``settings.model``'s.
+        multilingual_pass: when the multilingual vectors (``settings.multilingual``) are
+            built, after the index is saved and answers: ``"background"`` (a thread of this
+            process; ``Index.multilingual_state`` follows it), ``"now"`` (before returning), or
+            ``"later"`` (``finish_multilingual``, the next build or ``open_index``).
 
     Raises:
         SourceError: a source cannot be read. The existing index is left as it was.
@@ -60,37 +82,40 @@ def build_index(sources: Iterable[str | Path | Document] | str | Path | Document
         ModelError: the embedding model cannot be loaded.
     """
     settings = _full(settings)
+    _check_pass(multilingual_pass)
     docs = load_documents(sources, max_file_bytes=settings.max_file_bytes)
-    return _build(docs, Path(index_dir), settings, progress, embedder)
+    return _build(docs, Path(index_dir), settings, progress, embedder, multilingual_pass)
 
 
 def open_index(index_dir: str | Path = "index", *, settings: Settings | None = None,
-               progress: bool | None = None) -> Index:
+               progress: bool | None = None, multilingual_pass: str = "background") -> Index:
     """Load the index in ``index_dir``, building or refreshing it first when needed.
 
     With no index there yet, the bundled article is indexed; a damaged index of the bundled
     article alone is rebuilt (nothing can be lost). When a source file (or the bundled
     article) changed since the build, the index is rebuilt from its sources; unchanged text
-    is not embedded again.
+    is not embedded again. Multilingual vectors still to build are built as
+    ``multilingual_pass`` says (``build_index``).
 
     Raises:
         IndexLoadError: an index of other documents is damaged (the message says how to
             rebuild it); it is never overwritten without being asked.
     """
+    _check_pass(multilingual_pass)
     index_dir = Path(index_dir)
     if not (index_dir / storage.MANIFEST).exists():
         log.info("indexing the bundled article into %s (first start)", index_dir)
-        return build_index(None, index_dir, settings=settings, progress=progress)
+        return build_index(None, index_dir, settings=settings, progress=progress, multilingual_pass=multilingual_pass)
     try:
         index = load_index(index_dir, settings=settings)
     except IndexLoadError as e:
         if not _bundled_only(index_dir):
             raise
         log.warning("%s; rebuilding it from the bundled article", e)
-        return build_index(None, index_dir, settings=settings, progress=progress)
+        return build_index(None, index_dir, settings=settings, progress=progress, multilingual_pass=multilingual_pass)
     stale = index.stale_sources()
     if not stale:
-        return index
+        return _then(index, multilingual_pass, progress)
     log.info("sources changed since the index was built (%s): rebuilding %s", ", ".join(stale), index_dir)
     docs = []
     for doc in index.documents:
@@ -100,14 +125,15 @@ def open_index(index_dir: str | Path = "index", *, settings: Settings | None = N
             docs.append(read_file(doc.source, max_file_bytes=index.settings.max_file_bytes, doc_id=doc.id))
         else:
             docs.append(doc)
-    return _build(docs, index_dir, index.settings, progress, None)
+    return _build(docs, index_dir, index.settings, progress, None, multilingual_pass)
 
 
 def add_documents(index_dir: str | Path, sources: Iterable[str | Path | Document] | str | Path | Document, *,
-                  progress: bool | None = None) -> Index:
+                  progress: bool | None = None, multilingual_pass: str = "background") -> Index:
     """The index in ``index_dir`` with ``sources`` added, as it was built (a document with the
     id of one it holds replaces it). Chunks it already holds are not embedded again; the new
-    index is swapped in whole, so a failure leaves the old one.
+    index is swapped in whole, so a failure leaves the old one. Multilingual vectors as
+    ``multilingual_pass`` says (``build_index``).
 
     Raises:
         IndexLoadError: there is no index in ``index_dir`` (build one first).
@@ -117,10 +143,11 @@ def add_documents(index_dir: str | Path, sources: Iterable[str | Path | Document
     added = load_documents(sources, max_file_bytes=current.settings.max_file_bytes)
     ids = {d.id for d in added}
     return _build([d for d in current.documents if d.id not in ids] + added, Path(index_dir), current.settings,
-                  progress, current.embedder)
+                  progress, current.embedder, multilingual_pass)
 
 
-def remove_documents(index_dir: str | Path, doc_ids: Iterable[str], *, progress: bool | None = None) -> Index:
+def remove_documents(index_dir: str | Path, doc_ids: Iterable[str], *, progress: bool | None = None,
+                     multilingual_pass: str = "background") -> Index:
     """The index in ``index_dir`` without the documents ``doc_ids`` (nothing is embedded again).
 
     Raises:
@@ -137,7 +164,7 @@ def remove_documents(index_dir: str | Path, doc_ids: Iterable[str], *, progress:
     if not kept:
         raise SourceError(f"removing {', '.join(sorted(doc_ids))} would leave {index_dir} empty: "
                           "build it anew instead (qa build)")
-    return _build(kept, Path(index_dir), current.settings, progress, current.embedder)
+    return _build(kept, Path(index_dir), current.settings, progress, current.embedder, multilingual_pass)
 
 
 def _full(settings: BuildSettings | None) -> Settings:
@@ -194,19 +221,20 @@ def indexed_text(chunk: Chunk, doc: Document, settings: Settings) -> tuple[str, 
 
 
 def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: bool | None,
-           embedder: Embedder | None) -> Index:
+           embedder: Embedder | None, multilingual_pass: str) -> Index:
     started = time.perf_counter()
     embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
+    second = settings.second_model
     with storage.build_lock(index_dir):
         sentences, chunks = _split(docs, settings)
         by_id = {d.id: d for d in docs}
         inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
+        texts = [text for text, _ in inputs]
         known, known_multilingual = _reusable(index_dir, settings)
         vectors = {settings.model: _embed(embedder, chunks, inputs, sentences, known, progress)}
-        if settings.second_model:
-            second = embedder_for(settings.second_model, batch_size=settings.batch_size)
-            vectors[settings.second_model] = _embed(second, chunks, inputs, sentences, known_multilingual, progress)
-        snapshot = Snapshot(docs, chunks, sentences, vectors, [text for text, _ in inputs])
+        if second and texts and all(t in known_multilingual for t in texts):  # nothing to embed
+            vectors[second] = (np.stack([known_multilingual[t] for t in texts]), None)
+        snapshot = Snapshot(docs, chunks, sentences, vectors, texts)
         manifest = _manifest(snapshot, settings, time.perf_counter() - started)
         if settings.milvus_uri:
             from qa.store.milvus import MilvusStore
@@ -214,7 +242,131 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
             store = MilvusStore.write(index_dir, snapshot, manifest, uri=settings.milvus_uri)
         else:
             store = FolderStore.write(index_dir, snapshot, manifest, approximate_above=settings.approximate_above)
-    return Index(store, settings, embedder=embedder)
+    index = Index(store, settings, embedder=embedder)
+    if second and second not in store.spaces:
+        with _passes_lock:
+            _carried[index_dir.resolve()] = known_multilingual
+    return _then(index, multilingual_pass, progress)
+
+
+def _check_pass(multilingual_pass: str) -> None:
+    if multilingual_pass not in MULTILINGUAL_PASSES:
+        raise ValueError(f"multilingual_pass must be one of {', '.join(MULTILINGUAL_PASSES)}, "
+                         f"not {multilingual_pass!r}")
+
+
+def _then(index: Index, multilingual_pass: str, progress: bool | None) -> Index:
+    """``index``, its multilingual vectors (if still to build) started as ``multilingual_pass`` says."""
+    if index.multilingual_state != "missing":
+        return index
+    if multilingual_pass == "now":
+        return finish_multilingual(index, progress=progress)
+    if multilingual_pass == "background":
+        start_multilingual(index)
+    return index
+
+
+def start_multilingual(index: Index) -> None:
+    """Build the multilingual vectors of ``index`` in a thread of this process
+    (``finish_multilingual``), stopping a pass still running for an older build of the same
+    folder; ``index.multilingual_progress`` follows it. A failure is logged and left in
+    ``multilingual_progress.error``; the index goes on answering without them."""
+    stop = threading.Event()
+    with _passes_lock:
+        older = _passes.get(index.directory.resolve())
+        if older is not None:
+            older.set()
+        _passes[index.directory.resolve()] = stop
+    index.multilingual_progress = MultilingualProgress(total=len(index.chunks))  # "building" from now
+
+    def run() -> None:
+        try:
+            finish_multilingual(index, progress=False, stop=stop)
+        except Exception as e:  # a thread has no caller to raise to: say it, keep answering
+            log.warning("the multilingual vectors of %s were not built: %s: %s", index.directory,
+                        type(e).__name__, e)
+        finally:
+            with _passes_lock:
+                if _passes.get(index.directory.resolve()) is stop:
+                    del _passes[index.directory.resolve()]
+
+    threading.Thread(target=run, name=f"qa-multilingual-{index.directory.name}", daemon=True).start()
+
+
+def finish_multilingual(index: Index, *, progress: bool | None = None, stop: threading.Event | None = None) -> Index:
+    """Embed the chunks of ``index`` with the multilingual model and swap that space into its
+    folder and into ``index`` itself (returned); nothing to do when it has them. Chunk texts a
+    superseded pass of this process embedded are not embedded again. ``index.multilingual_progress``
+    follows it, and keeps the error of a failure.
+
+    Stops without writing when ``stop`` is set, or when a newer build replaced the folder's
+    index meanwhile (that build's own pass takes over).
+
+    Raises:
+        IndexBusyError: another build is writing the folder at the moment of the swap.
+        ModelError: the multilingual model cannot be loaded.
+    """
+    second = index.settings.second_model
+    if second is None or second in index.spaces:
+        return index
+    state = index.multilingual_progress
+    if state is None or state.finished.is_set():
+        state = index.multilingual_progress = MultilingualProgress(total=len(index.chunks))
+    try:
+        _embed_and_swap(index, second, state, progress, stop)
+    except Exception as e:
+        state.error = f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        if not state.error and index.multilingual_state != "complete":  # stopped or superseded
+            index.multilingual_progress = None
+        state.finished.set()
+    return index
+
+
+def _embed_and_swap(index: Index, second: str, state: MultilingualProgress, progress: bool | None,
+                    stop: threading.Event | None) -> None:
+    with _passes_lock:
+        known = _carried.setdefault(index.directory.resolve(), {})
+    texts = [indexed_text(c, index.document(c.doc_id), index.settings)[0] for c in index.chunks]
+    todo = list(dict.fromkeys(t for t in texts if t not in known))
+    if len(todo) < len(set(texts)):
+        log.info("reusing the embeddings of %d chunks; embedding %d new ones", len(set(texts)) - len(todo), len(todo))
+    left = {t: 0 for t in todo}
+    for t in texts:
+        if t in left:
+            left[t] += 1
+    state.done = len(texts) - sum(left.values())
+    embedder = embedder_for(second)
+    show = len(todo) > 64 if progress is None else progress
+    with tqdm(total=len(texts), initial=state.done, desc="Multilingual vectors", unit="chunk",
+              disable=not show) as bar:
+        for first in range(0, len(todo), _PASS_SLICE):
+            if stop is not None and stop.is_set():
+                return
+            batch = todo[first:first + _PASS_SLICE]
+            known.update(zip(batch, embedder.encode_documents(batch, progress=False).vectors, strict=True))
+            done = sum(left[t] for t in batch)
+            state.done += done
+            bar.update(done)
+    vectors = np.stack([known[t] for t in texts])
+    try:
+        with storage.build_lock(index.directory):
+            if stop is not None and stop.is_set():
+                return
+            if storage.read_manifest(index.directory).get("data") != index.manifest["data"]:
+                log.info("%s was rebuilt meanwhile: its own pass builds the multilingual vectors", index.directory)
+                return
+            store = index.store.with_space(second, vectors, approximate_above=index.settings.approximate_above)
+    except IndexBusyError:
+        if stop is not None and stop.is_set():  # the build that holds the lock stopped this pass
+            return
+        raise
+    index.attach(store)
+    with _passes_lock:
+        if _carried.get(index.directory.resolve()) is known:
+            del _carried[index.directory.resolve()]
+    log.info("the multilingual vectors of %s are complete", index.directory)
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,
@@ -254,23 +406,30 @@ def _reusable_for(entry: tuple[np.ndarray, dict] | None, spans: list[tuple[int, 
     return entry is not None and all(s in entry[1] for s in spans)
 
 
-def _reusable(index_dir: Path, settings: Settings) -> tuple[_Known, _Known]:
-    """The current index's vectors by indexed text, when it was built the same way: its
-    own model's, and the multilingual model's."""
+def _reusable(index_dir: Path, settings: Settings) -> tuple[_Known, _KnownChunks]:
+    """The vectors of the current index by indexed text, when it was built the same way: its
+    own model's, and the multilingual model's chunk vectors (with those a pass of this process
+    embedded for the folder and has not written yet)."""
+    with _passes_lock:
+        carried = dict(_carried.get(index_dir.resolve(), {}))
     try:
         current = load_index(index_dir)
     except IndexLoadError:
-        return {}, {}
+        return {}, carried
     if current.settings.headings_in_chunks != settings.headings_in_chunks:
         return {}, {}
     own = _known(current, settings.model, settings) if current.settings.model == settings.model else {}
-    second = (_known(current, settings.second_model, settings)
-              if settings.second_model and settings.second_model in current.spaces else {})
-    return own, second
+    second: _KnownChunks = {}
+    if settings.second_model and settings.second_model in current.spaces and current.chunks:
+        vectors = current.chunk_vectors(settings.second_model, np.arange(len(current.chunks)))
+        for c, vector in zip(current.chunks, vectors, strict=True):
+            second.setdefault(indexed_text(c, current.document(c.doc_id), settings)[0], vector)
+    return own, {**carried, **second}
 
 
 def _known(current: Index, space: str, settings: Settings) -> _Known:
-    """The vectors of ``space`` in ``current``, by the text each chunk was embedded as."""
+    """The vectors of ``space`` (one with sentence vectors) in ``current``, by the text each
+    chunk was embedded as."""
     if not current.chunks:
         return {}
     vectors = current.chunk_vectors(space, np.arange(len(current.chunks)))

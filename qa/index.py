@@ -4,10 +4,16 @@
 ``Chatbot`` answers from. It composes the store (``qa.store``: documents, sentences, chunks,
 vectors, BM25) with the models that embed questions for it, and searches with the default
 stages (``qa.pipeline``): it sits above them, so they never reach up for it.
+
+An index answers as soon as its own model's vectors and BM25 are written; the multilingual
+model's chunk vectors may come later (``qa.building``), and are swapped in whole: until then
+``multilingual_state`` says so. The multilingual space keeps no sentence vectors: the sentences
+a question needs are embedded when it needs them, once per index.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
@@ -21,6 +27,7 @@ from qa.pipeline.question import analyze
 from qa.pipeline.retrieval import Retriever
 from qa.settings import RECORDED, AskSettings, BuildSettings, Settings
 from qa.store import storage
+from qa.store.base import MultilingualProgress
 from qa.store.folder import FolderStore
 from qa.store.vectors import VectorStore
 from qa.types import ENGLISH, Chunk, Passage
@@ -29,7 +36,8 @@ from qa.types import ENGLISH, Chunk, Passage
 class Index:
     """A loaded index. Get one from ``build_index``, ``load_index`` or ``open_index``.
 
-    It is read-only once made, so one instance may serve many threads.
+    One instance may serve many threads. What it holds never changes, except that the
+    multilingual vectors, while being built, are swapped in whole once complete.
 
     Args:
         store: the documents, chunks, vectors and BM25.
@@ -48,6 +56,42 @@ class Index:
         if embedder is not None:
             self._embedders[settings.model] = embedder
         self._some_english = any(d.language == ENGLISH for d in store.documents)
+        self.multilingual_progress: MultilingualProgress | None = None  # set while a pass runs
+        self._embedded: dict[str, dict[int, np.ndarray]] = {}  # sentence vectors embedded on demand, by space
+        self._embedded_lock = threading.Lock()
+
+    def attach(self, store: FolderStore) -> None:
+        """Take ``store``, this index with more vector spaces (``qa.building``'s multilingual
+        pass): the same documents, chunks and sentences, so a question in flight reads the
+        same passages from either."""
+        for space in store.spaces:
+            self._embedders.setdefault(space, embedder_for(space, batch_size=self.settings.batch_size))
+        self.store = store
+
+    @property
+    def multilingual_state(self) -> str:
+        """``"complete"`` (or ``"off"``: built without, or its own model is multilingual),
+        ``"building"`` (``multilingual_progress`` says how far), ``"failed"``, or
+        ``"missing"`` (not being built in this process: ``qa build --finish`` builds them)."""
+        second = self.settings.second_model
+        if second is None:
+            return "off"
+        if second in self.store.spaces:
+            return "complete"
+        progress = self.multilingual_progress
+        if progress is None:
+            return "missing"
+        if progress.error:
+            return "failed"
+        return "building"
+
+    def wait_for_multilingual(self, timeout: float | None = None) -> bool:
+        """Wait for a multilingual pass running in this process to end; whether the vectors
+        are complete then."""
+        progress = self.multilingual_progress
+        if progress is not None and self.multilingual_state == "building":
+            progress.finished.wait(timeout)
+        return self.multilingual_state in ("complete", "off")
 
     # --- what it holds: the store's --------------------------------------------------------
 
@@ -102,8 +146,25 @@ class Index:
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
         return self.store.chunk_vectors(space, ids)
 
+    def has_sentence_vectors(self, space: str) -> bool:
+        return self.store.has_sentence_vectors(space)
+
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
-        return self.store.sentence_vectors(space, rows)
+        """The vectors of sentences ``rows`` in ``space``: stored, or (a space that keeps none)
+        embedded now, each sentence once per index, as the build would have embedded it."""
+        if self.store.has_sentence_vectors(space):
+            return self.store.sentence_vectors(space, rows)
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        known = self._embedded.setdefault(space, {})
+        todo = [r for r in dict.fromkeys(rows.tolist()) if r not in known]
+        if todo:
+            vectors = self._embedders[space].encode_documents([self.store.sentence_text(r) for r in todo],
+                                                              progress=False).vectors
+            with self._embedded_lock:
+                known.update(zip(todo, vectors, strict=True))
+        if not len(rows):
+            return np.zeros((0, self._embedders[space].dimension), np.float32)
+        return np.stack([known[r] for r in rows.tolist()])
 
     def lexical_search(self, terms: list[str], k: int,
                        within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

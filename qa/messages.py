@@ -16,6 +16,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "page": "p. {page}",
         "pages": "pp. {first}–{last}",
         "too_long": "the question is {length:,} characters long; the limit is {limit:,}: ask it shorter",
+        "multilingual_building": "The vectors for questions in other languages are still being built ({done:,} of "
+                                 "{total:,} passages): this answer comes from word matches and the English vectors.",
+        "multilingual_missing": "These documents have no vectors for questions in other languages yet: this answer "
+                                "comes from word matches and the English vectors.",
     },
     "ru": {
         "not_in_article": "В статье об этом не сказано.",
@@ -24,6 +28,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "page": "с. {page}",
         "pages": "с. {first}–{last}",
         "too_long": "в вопросе {length} символов, а можно не больше {limit}: задайте его короче",
+        "multilingual_building": "Векторы для вопросов на других языках ещё строятся ({done} из {total} "
+                                 "фрагментов): ответ найден по совпадению слов и английским векторам.",
+        "multilingual_missing": "Векторов для вопросов на других языках у этих документов пока нет: ответ найден "
+                                "по совпадению слов и английским векторам.",
     },
 }
 

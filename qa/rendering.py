@@ -118,15 +118,16 @@ def plain(answer: types.Answer) -> str:
 
 def markdown(answer: types.Answer) -> str:
     """The answer for the web chat: the plain text, escaped so that markdown shows it as it
-    is (and the chat's copy button copies that plain text)."""
-    return escape_markdown(plain(answer))
+    is (and the chat's copy button copies that plain text); its notice, if any, under it."""
+    text = escape_markdown(plain(answer))
+    return f"{text}\n\n*{escape_markdown(answer.notice)}*" if answer.notice else text
 
 
 def as_dict(answer: types.Answer) -> dict[str, Any]:
     """The answer's fields for ``--json`` and the web API (its text rendered as plain)."""
     return {"answer": plain(answer), "short_answer": answer.short_answer, "abstained": answer.abstained,
             "confidence": round(answer.confidence, 4), "question": answer.question, "query": answer.query,
-            "language": answer.language,
+            "language": answer.language, "notice": answer.notice,
             "quotes": [asdict(q) for q in answer.quotes],
             "nearest": asdict(answer.nearest) if answer.nearest else None,
             "passages": [{**asdict(p), "citation": passage_citation(answer, p)} for p in answer.passages]}

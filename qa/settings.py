@@ -31,11 +31,11 @@ class BuildSettings:
         approximate_above: chunk count above which the vector index is HNSW, not exact.
         headings_in_chunks: embed and BM25-index each chunk with its document's title and
             section headings before it ("Warsaw › History"); the chunk's text stays the text.
-        multilingual: also embed every chunk and sentence with multilingual-e5-small, for
-            questions that are not in English, or an index with no English document (the
-            second dense signal; ``qa.pipeline.retrieval``). Costs about 0.2 s a chunk (with
-            its sentences) to build; an index built with ``model="multilingual-e5-small"``
-            needs no second one.
+        multilingual: also embed every chunk with multilingual-e5-small, for questions that
+            are not in English, or an index with no English document (the second dense
+            signal; ``qa.pipeline.retrieval``). About 0.1 s a chunk on two cores, built after
+            the index answers English (``qa.building``); an index built with
+            ``model="multilingual-e5-small"`` needs no second one.
         milvus_uri: keep the vectors and BM25 in Milvus (``articleqa[milvus]``): a file for
             milvus-lite (``index/milvus.db``) or a server (``http://host:19530``, with a token
             in ``MILVUS_TOKEN``); "" keeps them in the index folder (FAISS, bm25s).

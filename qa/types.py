@@ -144,6 +144,8 @@ class Answer:
             (``qa.rendering``).
         nearest: when declining, the sentence of the best passage nearest to the question
             (shown as the nearest passage; not evidence).
+        notice: a line on what the answer could not use (the multilingual vectors, still
+            being built), in the question's language; shown beside the answer.
     """
 
     short_answer: str | None
@@ -157,6 +159,7 @@ class Answer:
     documents: int = 1
     language: str = ENGLISH
     nearest: Evidence | None = None
+    notice: str | None = None
 
     @property
     def evidence(self) -> list[Evidence]:

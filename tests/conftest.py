@@ -31,7 +31,7 @@ def _isolated_state(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def article_index_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("article") / "index"
-    qa.build_index(None, directory, progress=False)
+    qa.build_index(None, directory, progress=False, multilingual_pass="now")
     return directory
 
 
@@ -126,6 +126,42 @@ def headed_pdf() -> bytes:
         pdf.set_font("helvetica", style, size)
         pdf.multi_cell(0, height, text)
         pdf.ln(4)
+    return bytes(pdf.output())
+
+
+def long_pdf(pages: int = 100) -> bytes:
+    """A report of ``pages`` pages of distinct paragraphs (about 1,300 characters a page), one of
+    which says how many storms the Marlow lighthouse keeper logged."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    names = [a + b for a in ("Ash", "Bran", "Cold", "Dun", "Fair", "Glen", "High", "Kil", "Long", "Mar")
+             for b in ("by", "combe", "don", "ford", "ham", "ley", "mouth", "stead", "ton", "wick")]
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        place = names[n % len(names)]  # each page's lines its own, never taken for a running header
+        if n == 1:
+            pdf.set_font("helvetica", "B", 18)
+            pdf.multi_cell(0, 10, "Lighthouse Board Inspection Reports", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("helvetica", size=11)
+        fact = ("In 1911 the Marlow lighthouse keeper logged 212 storms, more than in any year before. "
+                if n == pages // 2 else "")
+        pdf.multi_cell(0, 6, f"{place} station was inspected in spring {1900 + n % 90}. {fact}The inspectors counted "
+                             f"{n * 7} visitors, {n * 3 + 11} boats in the harbour and {n % 13 + 2} keepers on duty. "
+                             f"The road to station {n} was repaired with {n * 40} tonnes of gravel, and its roof "
+                             f"with {n % 9 + 5} hundred slates brought from quarry {n % 17}.")
+        pdf.ln(4)
+        pdf.multi_cell(0, 6, f"The supply boat for {place} called {n % 5 + 1} times a month. Its cargo of "
+                             f"{n * 12} barrels of oil and {n * 2 + 30} sacks of flour lasted the keepers through "
+                             f"winter {1900 + n % 90}, when the {n % 4 + 1} beacons of district {n % 11} burned "
+                             f"for {n % 20 + 100} nights. A report of {n + 8} pages went to the board in "
+                             f"{['March', 'June', 'September', 'December'][n % 4]}, signed by inspector {n % 23}.")
+        pdf.ln(4)
+        pdf.multi_cell(0, 6, f"Repairs at {place} cost {n * 115} pounds in all, of which the board paid "
+                             f"{n * 60} pounds and the parish of {['Alder', 'Birch', 'Cedar', 'Elm'][n % 4]} the "
+                             f"rest. The keepers of {place} asked for {n % 6 + 1} new lamps and a boat of "
+                             f"{n % 8 + 12} feet.")
     return bytes(pdf.output())
 
 

@@ -22,12 +22,12 @@ def test_headline_question_finds_the_cyber_security_passage_first(article_index)
 def test_index_folder_holds_plain_files(article_index_dir):
     manifest = json.loads((article_index_dir / "manifest.json").read_text())
     assert manifest["model"] == "all-MiniLM-L6-v2" and manifest["dimension"] == 384
-    assert manifest["format_version"] == 4 and manifest["counts"]["documents"] == 1
+    assert manifest["format_version"] == 5 and manifest["counts"]["documents"] == 1
     assert manifest["sources"][0]["sha256"] and manifest["sources"][0]["language"] == "en"
     assert manifest["multilingual"] == {"model": "multilingual-e5-small", "dimension": 384}
     data = article_index_dir / manifest["data"]
     assert {"vectors.faiss", "chunks.jsonl", "documents.jsonl"} <= {p.name for p in data.iterdir()}
-    assert {p.name for p in (data / "multilingual").iterdir()} == {"vectors.faiss", "sentence_vectors.npy"}
+    assert {p.name for p in (data / "multilingual").iterdir()} == {"vectors.faiss"}  # chunk vectors only
     assert not list(article_index_dir.rglob("*.pkl")) and not list(article_index_dir.rglob("*.pickle"))
 
 
@@ -42,10 +42,11 @@ def test_save_load_search_gives_identical_results(article_index, article_index_d
 def test_documents_from_memory_and_unchanged_text_is_not_embedded_again(tmp_path, caplog):
     docs = [qa.Document("owls", "Owls hunt at night. They see well in the dark."),
             qa.Document("bees", "Bees make honey. A hive holds thousands of bees.", title="Bees")]
-    index = qa.build_index(docs, tmp_path / "ix", progress=False)
+    index = qa.build_index(docs, tmp_path / "ix", progress=False, multilingual_pass="now")
     assert index.search("Who makes honey?", k=1)[0].doc_id == "bees"
     with caplog.at_level(logging.INFO, logger="qa"):
-        qa.build_index([*docs, qa.Document("ants", "Ants farm fungus.")], tmp_path / "ix", progress=False)
+        qa.build_index([*docs, qa.Document("ants", "Ants farm fungus.")], tmp_path / "ix", progress=False,
+                       multilingual_pass="now")
     # Only the new document's one chunk is embedded, by each model (its own and the multilingual).
     assert caplog.text.count("reusing the embeddings of 2 chunks; embedding 1 new ones") == 2
 

@@ -15,7 +15,8 @@ from qa.store import milvus
 @pytest.fixture(scope="module")
 def milvus_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("milvus") / "index"
-    return qa.build_index(None, folder, settings=qa.Settings(milvus_uri=str(folder / "milvus.db")), progress=False)
+    return qa.build_index(None, folder, settings=qa.Settings(milvus_uri=str(folder / "milvus.db")), progress=False,
+                          multilingual_pass="now")
 
 
 def test_the_same_questions_get_the_same_passages_and_answers_on_both_stores(article_index, milvus_index):
@@ -31,7 +32,7 @@ def test_the_same_questions_get_the_same_passages_and_answers_on_both_stores(art
 def test_the_manifest_names_the_uri_and_collections_and_the_index_opens_again(milvus_index):
     manifest = milvus_index.manifest
     assert manifest["milvus"]["uri"].endswith("milvus.db") and set(manifest["milvus"]["collections"]) == {
-        "chunks", "sentences"}
+        "chunks", "sentences", "multilingual"}
     again = qa.load_index(milvus_index.directory)
     assert again.search("cyber security", k=1)[0].chunk_id == milvus_index.search("cyber security", k=1)[0].chunk_id
 

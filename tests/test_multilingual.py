@@ -73,10 +73,16 @@ def test_russian_is_stemmed_and_its_question_words_dropped():
     assert tokenize("organizations", "en") == tokenize("organization", "en")
 
 
-def test_the_bundled_index_has_multilingual_vectors_of_every_chunk_and_sentence(article_index):
+def test_the_bundled_index_has_multilingual_vectors_of_every_chunk_and_embeds_sentences_when_asked(article_index):
+    from qa.models.embedding import embedder_for
+
     assert article_index.multilingual is not None
     assert len(article_index.multilingual) == len(article_index.chunks)
-    assert article_index.multilingual.sentence_count == len(article_index.sentences)
+    assert not article_index.multilingual.has_sentences and article_index.multilingual.sentence_count == 0
+    row = len(article_index.sentences) - 1
+    own = embedder_for("multilingual-e5-small").encode_documents([article_index.sentence_text(row)]).vectors[0]
+    asked = article_index.sentence_vectors("multilingual-e5-small", [row, row])
+    assert asked.shape == (2, 384) and float(asked[0] @ own) > 0.9999  # the vector the build used to store
     assert article_index.dense("en")[0] is article_index.vectors
     assert article_index.dense("ru")[0] is article_index.multilingual
 
@@ -128,7 +134,7 @@ LIGHTHOUSE_RU = ("Маяк на острове Брусничном постро
 def mixed_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mixed")
     (folder / "mayak.txt").write_text(LIGHTHOUSE_RU, encoding="utf-8")
-    return qa.build_index([folder / "mayak.txt", *DOCS], folder / "ix", progress=False)
+    return qa.build_index([folder / "mayak.txt", *DOCS], folder / "ix", progress=False, multilingual_pass="now")
 
 
 def test_a_russian_document_is_indexed_as_russian_and_answers_russian_questions(mixed_index):
@@ -147,7 +153,8 @@ def test_english_questions_keep_the_english_model_unless_no_document_is_english(
     # Beside English documents, English questions are ranked and read as before.
     assert mixed_index.dense("en")[0] is mixed_index.vectors
     assert qa.Chatbot(mixed_index).ask("How many bees live in a hive?").short_answer == "50,000"
-    only_russian = qa.build_index([qa.Document("mayak", LIGHTHOUSE_RU)], tmp_path / "ru", progress=False)
+    only_russian = qa.build_index([qa.Document("mayak", LIGHTHOUSE_RU)], tmp_path / "ru", progress=False,
+                                  multilingual_pass="now")
     assert only_russian.dense("en")[0] is only_russian.multilingual
     answer = qa.Chatbot(only_russian).ask("When was the lighthouse built?")
     assert answer.short_answer is None and answer.language == "en"  # the reader reads English text only
@@ -256,5 +263,8 @@ def test_an_upload_can_leave_the_multilingual_vectors_out(article_index_dir, tmp
 
     (tmp_path / "bees.txt").write_text("A hive holds about 50,000 bees in summer.", encoding="utf-8")
     app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
-    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")]).key).multilingual is not None
-    assert app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False).key).multilingual is None
+    uploaded = app.index_for(app.add_upload([str(tmp_path / "bees.txt")]).key)
+    assert uploaded.multilingual_state in ("building", "complete")  # built after the upload answers English
+    assert uploaded.wait_for_multilingual() and uploaded.multilingual is not None
+    without = app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False).key)
+    assert without.multilingual is None and without.multilingual_state == "off" and app.building(None) == ""

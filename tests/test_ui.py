@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, two_page_pdf, word_file, write_bad_file
+from conftest import BAD_FILES, HEADLINE, HEADLINE_EVIDENCE, long_pdf, two_page_pdf, word_file, write_bad_file
 
 import qa
 
@@ -493,6 +493,31 @@ def test_browser_upload_without_the_multilingual_vectors_when_unticked(browser, 
     page.locator("#qa-question textarea").fill("Сколько пчёл живёт в улье?")
     page.locator("#qa-ask").click()
     page.locator("#qa-chat").get_by_text("об этом не сказано").first.wait_for(timeout=120_000)
+
+
+@pytest.mark.browser
+def test_a_100_page_pdf_answers_english_while_the_page_says_its_multilingual_vectors_are_built(browser, server,
+                                                                                                tmp_path):
+    (tmp_path / "reports.pdf").write_bytes(long_pdf(100))
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _documents_tab(page, server)
+    _choose(page, tmp_path / "reports.pdf")
+    page.locator("#qa-status").get_by_text("Added “Lighthouse Board Inspection Reports”").wait_for(timeout=600_000)
+    building = page.locator("#qa-building")
+    building.get_by_text("Building the vectors for questions in other languages").wait_for(timeout=30_000)
+    page.locator("#qa-question textarea").fill("How many storms did the Marlow lighthouse keeper log?")
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("212 storms").first.wait_for(timeout=120_000)
+    assert "Building the vectors for questions in other languages" in building.inner_text()  # still building
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "long-pdf-english-while-building.png"))
+    # Once built, the line goes, and a question in Russian is answered from them.
+    building.get_by_text("Building the vectors").wait_for(state="detached", timeout=1_200_000)
+    page.locator("#qa-question textarea").fill("Сколько штормов записал смотритель маяка Марлоу в 1911 году?")
+    page.locator("#qa-ask").click()
+    reply = page.locator("#qa-chat .message").last
+    page.locator("#qa-chat").get_by_text("212 storms").nth(1).wait_for(timeout=120_000)
+    assert "ещё строятся" not in reply.inner_text()
 
 
 def _in_view(page, locator, box_selector=None) -> bool:

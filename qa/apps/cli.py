@@ -10,16 +10,21 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
+import time
 from dataclasses import asdict
 
 import qa
 from qa import rendering
 from qa.apps import evaluation
+from qa.models.language import detect
+from qa.types import ENGLISH
 
 EXAMPLES = """examples:
   qa build                               index the bundled article into ./index
   qa build docs/ report.pdf --index my   index a folder and a PDF into ./my
+  qa build --finish --index my           build what a stopped build left (the multilingual vectors)
   qa search "cyber security" -k 3
   qa ask "What did Putin say about cyber security?"
   qa ask "How many organizations are operating?" --json
@@ -61,7 +66,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep the vectors and BM25 in Milvus: a file (milvus-lite, e.g. index/milvus.db) or a "
                         "server (http://host:19530; token from $MILVUS_TOKEN); needs pip install 'articleqa[milvus]'")
     p.add_argument("--no-multilingual", dest="multilingual", action="store_false",
-                   help="skip the multilingual vectors (questions in other languages; about 0.2 s a chunk)")
+                   help="skip the multilingual vectors (questions in other languages; built after the index "
+                        "answers English, about 0.1 s a chunk)")
+    p.add_argument("--finish", action="store_true",
+                   help="only build the multilingual vectors the index in --index lacks (a build stopped after "
+                        "its English part); no sources")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add("search", "show the passages that best match a query")
@@ -144,19 +153,53 @@ def _log_to_stderr() -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = qa.Settings(model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
-                           multilingual=args.multilingual, milvus_uri=args.milvus)
-    index = qa.build_index(args.sources or None, args.index, settings=settings,
-                           progress=not args.quiet)
-    built = index.summary
-    print(f"indexed {built.documents} document(s), {built.chunks} chunks "
-          f"into {args.index} in {built.build_seconds:.1f}s")
+    if args.finish:
+        if args.sources:
+            raise qa.SourceError("--finish takes no sources: it completes the index in --index as it was built")
+        index = qa.load_index(args.index)
+        if index.multilingual_state in ("complete", "off"):
+            print(f"{args.index} is complete: nothing to build")
+            return 0
+    else:
+        settings = qa.Settings(model=args.model, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap,
+                               multilingual=args.multilingual, milvus_uri=args.milvus)
+        index = qa.build_index(args.sources or None, args.index, settings=settings,
+                               progress=not args.quiet, multilingual_pass="later")
+        built = index.summary
+        print(f"indexed {built.documents} document(s), {built.chunks} chunks "
+              f"into {args.index} in {built.build_seconds:.1f}s", flush=True)
+        if index.multilingual_state != "missing":
+            return 0
+        print("it answers questions in English now; building the vectors for questions in other languages "
+              f"(Ctrl-C stops this and keeps the index; `{_finish_command(args.index)}` goes on)", flush=True)
+    started = time.perf_counter()
+    try:
+        qa.finish_multilingual(index, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"qa: interrupted: {args.index} answers English questions; `{_finish_command(args.index)}` builds "
+              "the vectors for other languages", file=sys.stderr)
+        return 130
+    print(f"multilingual vectors of {len(index.chunks)} chunks built in {time.perf_counter() - started:.1f}s")
     return 0
 
 
+def _finish_command(index_dir: str) -> str:
+    return "qa build --finish" + ("" if index_dir == "index" else f" --index {shlex.quote(index_dir)}")
+
+
+def _say_missing(index: qa.Index, index_dir: str) -> None:
+    """On stderr, when ``index`` lacks the multilingual vectors: the command that builds them
+    (``qa ask`` and ``qa search`` never start that pass themselves)."""
+    if index.multilingual_state == "missing":
+        print(f"qa: {index_dir} has no vectors for questions in other languages yet: "
+              f"`{_finish_command(index_dir)}` builds them", file=sys.stderr)
+
+
 def _search(args: argparse.Namespace) -> int:
-    index = qa.open_index(args.index)
+    index = qa.open_index(args.index, multilingual_pass="later")
     passages = index.search(args.query, k=args.k)
+    if detect(args.query) != ENGLISH:
+        _say_missing(index, args.index)
     if args.json:
         print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return 0
@@ -168,6 +211,8 @@ def _search(args: argparse.Namespace) -> int:
 
 def _print_answer(answer: qa.Answer) -> None:
     print(rendering.plain(answer))
+    if answer.notice:
+        print(answer.notice)
     print(f"({'declined' if answer.abstained else 'answered'}, confidence {answer.confidence:.2f})")
     cited = sorted({q.passage for q in answer.quotes}) or [1]
     for n in cited:
@@ -177,8 +222,10 @@ def _print_answer(answer: qa.Answer) -> None:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    bot = qa.Chatbot(qa.open_index(args.index))
+    bot = qa.Chatbot(qa.open_index(args.index, multilingual_pass="later"))
     answer = bot.ask(args.question)
+    if answer.notice:
+        _say_missing(bot.index, args.index)
     if args.json:
         print(json.dumps(rendering.as_dict(answer), ensure_ascii=False, indent=2))
     else:

@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.apps import squad
-from qa.building import build_index, open_index
+from qa.building import build_index, finish_multilingual, open_index
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
 from qa.ingest.context import article_contexts
@@ -85,7 +85,7 @@ def evaluate_file(path: str | Path, index_dir: str | Path | None = None, *, limi
     if not path.is_file():
         raise SourceError(f"{path} does not exist: name a .jsonl question set or a SQuAD .json file")
     if path.suffix == ".jsonl":
-        return evaluate_jsonl(path, open_index(index_dir or "index"), limit=limit)
+        return evaluate_jsonl(path, open_index(index_dir or "index", multilingual_pass="now"), limit=limit)
     if path.suffix == ".json":
         return evaluate_squad(path, index_dir, limit=limit, progress=progress, predictions=predictions,
                               reading=reading, paragraphs=Path(paragraphs) if paragraphs else None)
@@ -124,7 +124,8 @@ def evaluate_news(folder: Path, *, answerer: ReaderAnswerer | None = None,
     results = []
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         for n, (article, questions) in enumerate(sorted(by_article.items())):
-            index = build_index([folder / "articles" / article], Path(tmp) / str(n), progress=False)
+            index = build_index([folder / "articles" / article], Path(tmp) / str(n), progress=False,
+                                multilingual_pass="now")
             results += [{**r, "article": article} for r in ask_rows(questions, Chatbot(index, answerer=answerer))]
     return results
 
@@ -209,7 +210,8 @@ def cross_lingual(asked: dict, searched: dict, path: Path) -> tuple[list[Documen
 
 def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
                 progress: bool = True, settings: Settings | None = None) -> Index:
-    """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged.
+    """The index of a SQuAD file's paragraphs, built once and reused while they are unchanged,
+    complete (its multilingual vectors built before it is used).
 
     Raises:
         SourceError: ``index_dir`` holds an index of other documents (it is left alone).
@@ -219,13 +221,13 @@ def squad_index(path: Path, docs: list[Document], index_dir: str | Path | None,
     try:
         index = load_index(index_dir)
     except IndexLoadError:
-        return build_index(docs, index_dir, progress=progress or None, settings=settings)
+        return build_index(docs, index_dir, progress=progress or None, settings=settings, multilingual_pass="now")
     if [s["sha256"] for s in index.manifest["sources"]] == [d.sha256 for d in docs]:
-        return index
+        return finish_multilingual(index, progress=progress or None)
     if not {d.id for d in index.documents} & {d.id for d in docs}:
         raise SourceError(f"{index_dir} holds an index of other documents, not of {path.name}: "
                           "name another folder with --index (or none, for one in .qa-eval/)")
-    return build_index(docs, index_dir, progress=progress or None, settings=settings)
+    return build_index(docs, index_dir, progress=progress or None, settings=settings, multilingual_pass="now")
 
 
 def _read_squad(path: Path) -> dict:

@@ -12,12 +12,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from qa.messages import say
 from qa.pipeline.answering import Answerer, ReaderAnswerer
 from qa.pipeline.question import analyze
 from qa.pipeline.retrieval import Ranking, Retriever
 from qa.rendering import Answer
 from qa.settings import AskSettings
 from qa.store.base import IndexView
+from qa.types import ENGLISH, Question
 
 
 class Chatbot:
@@ -52,7 +56,21 @@ class Chatbot:
         asked = analyze(self.index, question, settings=self.settings, history=history)
         ranking = self.retriever.retrieve(self.index, asked, candidates=self.settings.candidates)
         passages = ranking.passages(self.index, self.settings.k)
-        return self.answerer.answer(self.index, asked, passages), ranking
+        answer = self.answerer.answer(self.index, asked, passages)
+        notice = multilingual_notice(self.index, asked)
+        return (replace(answer, notice=notice) if notice else answer), ranking
+
+
+def multilingual_notice(index: IndexView, question: Question) -> str | None:
+    """For a question not in English while the index's multilingual vectors are not there yet
+    (being built, failed, or never built): what its answer is made of instead."""
+    state = index.multilingual_state
+    if question.language == ENGLISH or state not in ("building", "failed", "missing"):
+        return None
+    progress = index.multilingual_progress
+    if state == "building" and progress is not None:
+        return say("multilingual_building", question.language, done=progress.done, total=progress.total)
+    return say("multilingual_missing", question.language)
 
 
 _shared: ReaderAnswerer | None = None

@@ -11,6 +11,11 @@ index's own model (unless no document is in English); any other by the multiling
 vectors (``Index.space_for``). BM25 counts only for passages in the question's language: the words of a
 Russian question cannot match English text, and a stray match (a number, a name) would only
 add noise, so across languages the ranking is the dense signals alone.
+
+The multilingual space keeps no sentence vectors (embedding every sentence at build time cost
+as much as the chunks). There, a candidate's sentence cosine is first its chunk's, and the best
+``Retriever.rerank`` candidates are then scored by their sentences' own vectors, which the index
+embeds for the question (``qa.Index.sentence_vectors``) and keeps for the next.
 """
 
 from __future__ import annotations
@@ -81,12 +86,12 @@ class Ranking:
         return [store.passage(int(c), float(s)) for c, s in zip(self.chunks[:k], self.scores[:k], strict=True)]
 
 
-def sentence_signals(store: Store, question: Question, rows: np.ndarray, same_language: bool | np.ndarray = True,
+def sentence_signals(index: IndexView, question: Question, rows: np.ndarray, same_language: bool | np.ndarray = True,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """The two sentence signals of ``rows`` for ``question``: the cosine in its space, and the
     BM25 score (0 where the sentence is not in the question's language)."""
-    dense = store.sentence_vectors(question.space, rows) @ question.vector
-    lexical = np.where(same_language, store.sentence_scores(list(question.terms), rows), 0.0)
+    dense = index.sentence_vectors(question.space, rows) @ question.vector
+    lexical = np.where(same_language, index.sentence_scores(list(question.terms), rows), 0.0)
     return dense, lexical
 
 
@@ -97,13 +102,19 @@ class Retriever:
         candidates: chunks taken from the dense and from the lexical index (``None``: the
             index's ``settings.candidates``).
         weights: the fusion weights.
+        rerank: in a space without sentence vectors, the candidates whose sentences are
+            embedded and scored (the passages an answer shows, by default): they come first,
+            reordered; the rest follow in their first order.
     """
 
-    def __init__(self, *, candidates: int | None = None, weights: Weights = DEFAULT_WEIGHTS) -> None:
+    def __init__(self, *, candidates: int | None = None, weights: Weights = DEFAULT_WEIGHTS, rerank: int = 5) -> None:
         if candidates is not None and candidates <= 0:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {candidates}")
+        if rerank <= 0:
+            raise ValueError(f"rerank must be greater than 0. Currently, rerank is {rerank}")
         self.candidates = candidates
         self.weights = weights
+        self.rerank = rerank
 
     def retrieve(self, index: IndexView, question: Question | str, *, candidates: int | None = None,
                  documents: Collection[str] | None = None) -> Ranking:
@@ -129,14 +140,32 @@ class Retriever:
         dense = index.chunk_vectors(question.space, cand) @ question.vector
         first, last = index.chunk_sentences(cand)
         last = last + 1
-        sentence_ids = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
-        sentence_dense, sentence_lexical = sentence_signals(index, question, sentence_ids)
         # Each candidate's sentences are a contiguous run of sentence_ids.
+        sentence_ids = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
         ends = np.cumsum(last - first)
         starts = ends - (last - first)
         same_language = index.chunk_languages(cand) == question.language
-        lexical = index.chunk_scores(terms, cand)
-        fused = fuse(dense, np.where(same_language, lexical, 0.0), segment_max(sentence_dense, starts, ends),
-                     np.where(same_language, segment_max(sentence_lexical, starts, ends), 0.0), self.weights)
+        lexical = np.where(same_language, index.chunk_scores(terms, cand), 0.0)
+        sentence_lexical = np.where(same_language, segment_max(index.sentence_scores(terms, sentence_ids), starts,
+                                                               ends), 0.0)
+        if index.has_sentence_vectors(question.space):
+            sentence_dense = segment_max(index.sentence_vectors(question.space, sentence_ids) @ question.vector,
+                                         starts, ends)
+            fused = fuse(dense, lexical, sentence_dense, sentence_lexical, self.weights)
+            order = np.argsort(-fused, kind="stable")
+            return Ranking(question, cand[order], fused[order].astype(np.float32))
+        # No sentence vectors kept: the chunk's cosine stands in for its best sentence's, then
+        # the best candidates are scored by their sentences' own.
+        fused = fuse(dense, lexical, dense, sentence_lexical, self.weights)
         order = np.argsort(-fused, kind="stable")
-        return Ranking(question, cand[order], fused[order].astype(np.float32))
+        top, rest = order[:self.rerank], order[self.rerank:]
+        rows = np.concatenate([np.arange(first[i], last[i]) for i in top])
+        own = index.sentence_vectors(question.space, rows) @ question.vector
+        top_ends = np.cumsum(last[top] - first[top])
+        sentence_dense = dense.copy()
+        sentence_dense[top] = segment_max(own, top_ends - (last[top] - first[top]), top_ends)
+        rescored = fuse(dense, lexical, sentence_dense, sentence_lexical, self.weights)
+        top = top[np.argsort(-rescored[top], kind="stable")]
+        # The rest keep their order, never above the candidates scored in full.
+        scores = np.concatenate([rescored[top], np.minimum(fused[rest], rescored[top].min())])
+        return Ranking(question, np.concatenate([cand[top], cand[rest]]), scores.astype(np.float32))

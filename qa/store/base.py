@@ -1,15 +1,16 @@
 """The store interface: what the stages read of an index, whatever engine keeps it.
 
 An index's store holds its documents, their sentences (a table of ``(document number, start,
-end)`` rows) and chunks (runs of sentences, by chunk id), a vector per chunk and per sentence
-in each vector space it has (one per embedding model, named by the model), and BM25 over the
-chunks and over the sentences. Today's implementation is the index folder
+end)`` rows) and chunks (runs of sentences, by chunk id), a vector per chunk in each vector
+space it has (one per embedding model, named by the model) and per sentence in its own model's,
+and BM25 over the chunks and over the sentences. Today's implementation is the index folder
 (``qa.store.folder.FolderStore``: FAISS and bm25s files); another engine goes behind the same
 methods. A store is read-only once opened: a rebuild makes a new one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,15 +32,29 @@ class Snapshot:
         chunks: by chunk id (their position).
         sentences: ``(document number, start, end)`` rows, a document's contiguous.
         vectors: by vector space (model name, the index's own first): a vector per chunk and
-            one per sentence, L2-normalized.
+            one per sentence (``None``: no sentence vectors kept in that space), L2-normalized.
         chunk_texts: each chunk's text as BM25 indexes it (its headings before it).
     """
 
     documents: list[Document]
     chunks: list[Chunk]
     sentences: np.ndarray
-    vectors: dict[str, tuple[np.ndarray, np.ndarray]]
+    vectors: dict[str, tuple[np.ndarray, np.ndarray | None]]
     chunk_texts: list[str]
+
+
+@dataclass
+class MultilingualProgress:
+    """The multilingual vectors of an index while they are built: ``done`` of ``total``
+    chunks embedded; ``error`` when the pass failed; ``finished`` once it ended either way."""
+
+    total: int
+    done: int = 0
+    error: str | None = None
+    finished: threading.Event = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.finished = self.finished or threading.Event()
 
 
 class Store(Protocol):
@@ -79,7 +94,14 @@ class Store(Protocol):
 
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray: ...
 
-    def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray: ...
+    def has_sentence_vectors(self, space: str) -> bool:
+        """Whether ``space`` keeps a vector per sentence (the multilingual space does not)."""
+        ...
+
+    def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of sentences ``rows`` in ``space``: in a space that keeps them
+        (``has_sentence_vectors``); ``qa.Index.sentence_vectors`` embeds them where not."""
+        ...
 
     def lexical_search(self, terms: list[str], k: int,
                        within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +131,12 @@ class IndexView(Store, Protocol):
     a language is ranked in, and that space's embedder (``qa.Index`` is one)."""
 
     settings: Settings
+    multilingual_progress: MultilingualProgress | None  # while its multilingual vectors are built
+
+    @property
+    def multilingual_state(self) -> str:
+        """``"complete"``, ``"off"``, ``"building"``, ``"failed"`` or ``"missing"`` (``qa.Index``'s)."""
+        ...
 
     def space_for(self, language: str) -> str:
         """The model name of the vector space that ranks a question in ``language``."""

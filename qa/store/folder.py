@@ -1,8 +1,8 @@
 """The index folder as a store (``qa.store.base.Store``): FAISS and bm25s files, read-only.
 
 A folder holds every document's text, its sentences and chunks as character spans, a
-``VectorStore`` per vector space (a vector per chunk and per sentence, by id: the index's own
-model's, and the multilingual model's when built with ``BuildSettings.multilingual``) and BM25
+``VectorStore`` per vector space (by id: a vector per chunk and per sentence in the index's own
+model's; a vector per chunk in the multilingual model's, once built, see ``qa.building``) and BM25
 over chunks and over sentences (``qa.store.storage`` has the layout). It only stores and looks
 up; ``qa.pipeline.retrieval`` ranks, ``qa.building`` builds.
 """
@@ -119,6 +119,9 @@ class FolderStore:
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
         return self._spaces[space].chunk_vectors(ids)
 
+    def has_sentence_vectors(self, space: str) -> bool:
+        return self._spaces[space].has_sentences
+
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
         return self._spaces[space].sentence_vectors(rows)
 
@@ -190,6 +193,22 @@ class FolderStore:
             raise
         return cls(index_dir, manifest, docs, chunks, sentences, spaces, chunk_lexical, sentence_lexical)
 
+    def with_space(self, space: str, chunk_vectors: np.ndarray, *, approximate_above: int) -> FolderStore:
+        """This index with a second vector space (chunk vectors only) added: its files linked
+        into a new data folder beside ``multilingual/``, swapped in (``storage.extend``). The
+        caller holds the build lock and has checked that this is still the folder's index."""
+        vectors = VectorStore.build(np.arange(len(self.chunks)), chunk_vectors, None,
+                                    approximate_above=approximate_above)
+
+        def add(building: Path) -> dict:
+            (building / MULTILINGUAL).mkdir()
+            vectors.save(building / MULTILINGUAL)
+            return {"multilingual": {"model": space, "dimension": vectors.dimension}}
+
+        manifest = storage.extend(self.directory, self.manifest, add)
+        return FolderStore(self.directory, manifest, self._document_list, self.chunks, self.sentences,
+                           {**self._spaces, space: vectors}, self.chunk_lexical, self.sentence_lexical)
+
     @staticmethod
     def write_text_files(building: Path, snapshot: Snapshot) -> None:
         """The documents, chunks and sentence table of ``snapshot`` into the folder ``building``."""
@@ -238,9 +257,10 @@ class FolderStore:
         except (ValueError, KeyError, TypeError, OSError) as e:
             raise IndexLoadError(f"the index in {data} cannot be read ({e}): rebuild it with `{hint}`") from e
         counts = manifest.get("counts", {})
-        if (counts.get("chunks") != len(chunks) or any(len(v) != len(chunks) or v.sentence_count != len(sentences)
-                                                       for v in spaces.values())
-                or spaces[manifest["model"]].dimension != manifest["dimension"]):
+        own = spaces[manifest["model"]]
+        if (counts.get("chunks") != len(chunks) or not own.has_sentences or own.dimension != manifest["dimension"]
+                or any(len(v) != len(chunks) or (v.has_sentences and v.sentence_count != len(sentences))
+                       for v in spaces.values())):
             raise IndexLoadError(f"the files in {data} do not match {index_dir / storage.MANIFEST}: "
                                  f"rebuild the index with `{hint}`")
         return cls(index_dir, manifest, documents, chunks, sentences, spaces, chunk_lexical, sentence_lexical)

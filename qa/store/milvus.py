@@ -1,9 +1,10 @@
 """The index in Milvus (``qa.store.base.Store``): the only module that imports pymilvus.
 
 The vectors and the BM25 weights live in Milvus, where they can outgrow one machine: a
-collection of chunks and one of sentences, each row with a dense vector per vector space
-(``v0`` the index's own model, ``v1`` the multilingual one) and its BM25 weights as a sparse
-vector. The documents, the sentence table and the chunks' text stay in the index folder beside
+collection of chunks and one of sentences, each row with the index's own model's dense vector
+(``v0``) and its BM25 weights as a sparse vector, and, once built, a collection of the chunks'
+multilingual vectors (``qa.building``'s second snapshot; an index of format 4 has them as
+``v1`` in both collections). The documents, the sentence table and the chunks' text stay in the index folder beside
 the manifest, so evidence offsets still slice a document exactly.
 
 BM25 is ours, not Milvus's: a chunk's sparse vector holds bm25s's precomputed weight of each
@@ -86,12 +87,19 @@ class MilvusStore(FolderStore):
         super().__init__(directory, manifest, documents, chunks, sentences, {}, None, None)
         self._client = client
         self._names = manifest["milvus"]["collections"]
-        self._fields = {space: f"v{n}" for n, space in enumerate(manifest["milvus"]["spaces"])}
+        spaces = manifest["milvus"]["spaces"]
+        if isinstance(spaces, list):  # format 4: every space in both collections
+            spaces = {space: ["chunks", f"v{n}", f"v{n}"] for n, space in enumerate(spaces)}
+        # space: the collection of its chunk vectors, their field, and the sentences' field (or None)
+        self._fields: dict[str, list] = spaces
         self._vocabulary = vocabulary
 
     @property
     def spaces(self) -> tuple[str, ...]:
         return tuple(self._fields)
+
+    def has_sentence_vectors(self, space: str) -> bool:
+        return self._fields[space][2] is not None
 
     def vectors(self, space: str):
         raise NotImplementedError("a Milvus index's vectors are searched in Milvus (dense_search)")
@@ -114,13 +122,18 @@ class MilvusStore(FolderStore):
 
     def dense_search(self, space: str, vector: np.ndarray, k: int,
                      within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        return self._search("chunks", self._fields[space], np.asarray(vector, np.float32).tolist(), k, within)
+        collection, field, _ = self._fields[space]
+        return self._search(collection, field, np.asarray(vector, np.float32).tolist(), k, within)
 
     def chunk_vectors(self, space: str, ids: np.ndarray) -> np.ndarray:
-        return np.array(self._rows("chunks", self._fields[space], ids), np.float32).reshape(len(ids), -1)
+        collection, field, _ = self._fields[space]
+        return np.array(self._rows(collection, field, ids), np.float32).reshape(len(ids), -1)
 
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
-        return np.array(self._rows("sentences", self._fields[space], rows), np.float32).reshape(len(rows), -1)
+        field = self._fields[space][2]
+        if field is None:
+            raise LookupError(f"the {space} vectors have no sentence vectors")
+        return np.array(self._rows("sentences", field, rows), np.float32).reshape(len(rows), -1)
 
     def _query(self, terms: list[str]) -> dict[int, float]:
         query: dict[int, float] = {}
@@ -169,37 +182,39 @@ class MilvusStore(FolderStore):
         lexical = {"chunks": LexicalIndex.build(snapshot.chunk_texts, [language[c.doc_id] for c in chunks]),
                    "sentences": LexicalIndex.build([docs[d].text[a:b] for d, a, b in sentences],
                                                    [docs[d].language for d, _, _ in sentences])}
-        stamp = f"{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+        stamp = _stamp()
         prefix = _prefix(index_dir)
         names = {"chunks": f"{prefix}_chunks_{stamp}", "sentences": f"{prefix}_sentences_{stamp}"}
-        spaces = list(snapshot.vectors)
+        (own, (chunk_vectors, sentence_vectors)), *others = snapshot.vectors.items()
         previous = _previous_collections(index_dir)
         for name in client.list_collections():  # a crashed build's, never swapped in
             if name.startswith(prefix + "_") and name not in previous.values():
                 client.drop_collection(name)
-        for kind, n in (("chunks", 0), ("sentences", 1)):
+        for kind, vectors in (("chunks", chunk_vectors), ("sentences", sentence_vectors)):
             schema = client.create_schema(auto_id=False)
             schema.add_field("id", DataType.INT64, is_primary=True)
             params = client.prepare_index_params()
-            for s, space in enumerate(spaces):
-                schema.add_field(f"v{s}", DataType.FLOAT_VECTOR, dim=int(snapshot.vectors[space][n].shape[1]))
-                params.add_index(f"v{s}", index_type="FLAT", metric_type="IP")
+            schema.add_field("v0", DataType.FLOAT_VECTOR, dim=int(vectors.shape[1]))
+            params.add_index("v0", index_type="FLAT", metric_type="IP")
             schema.add_field("bm25", DataType.SPARSE_FLOAT_VECTOR)
             params.add_index("bm25", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
             client.create_collection(names[kind], schema=schema, index_params=params)
-            weights = _sparse(lexical[kind].matrix(), len(chunks) if kind == "chunks" else len(sentences))
+            weights = _sparse(lexical[kind].matrix(), len(vectors))
             for first in range(0, len(weights), _BATCH):
-                rows = [{"id": i, "bm25": weights[i] or {0: 0.0},
-                         **{f"v{s}": snapshot.vectors[space][n][i].tolist() for s, space in enumerate(spaces)}}
+                rows = [{"id": i, "bm25": weights[i] or {0: 0.0}, "v0": vectors[i].tolist()}
                         for i in range(first, min(first + _BATCH, len(weights)))]
                 client.insert(names[kind], rows)
             client.load_collection(names[kind])
+        spaces: dict[str, list] = {own: ["chunks", "v0", "v0"]}
+        second = None
+        if others:  # the multilingual chunk vectors, known from the last build
+            space, (vectors, _) = others[0]
+            names["multilingual"] = _vector_collection(client, f"{prefix}_multilingual_{stamp}", vectors)
+            spaces[space] = ["multilingual", "v", None]
+            second = {"model": space, "dimension": int(vectors.shape[1])}
         vocabulary = {kind: index.vocabulary() for kind, index in lexical.items()}
-        first_space = snapshot.vectors[spaces[0]][0]
-        manifest = {**manifest, "dimension": int(first_space.shape[1]), "vector_index": "milvus-flat",
-                    "multilingual": ({"model": spaces[1], "dimension": int(snapshot.vectors[spaces[1]][0].shape[1])}
-                                     if len(spaces) > 1 else None),
-                    "milvus": {"uri": uri, "collections": names, "spaces": spaces}}
+        manifest = {**manifest, "dimension": int(chunk_vectors.shape[1]), "vector_index": "milvus-flat",
+                    "multilingual": second, "milvus": {"uri": uri, "collections": names, "spaces": spaces}}
         building = storage.new_build_folder(index_dir)
         try:
             FolderStore.write_text_files(building, snapshot)
@@ -212,6 +227,23 @@ class MilvusStore(FolderStore):
             if client.has_collection(name):
                 client.drop_collection(name)
         return cls(index_dir, manifest, docs, chunks, sentences, client, vocabulary)
+
+    def with_space(self, space: str, chunk_vectors: np.ndarray, *, approximate_above: int = 0) -> MilvusStore:
+        """This index with a second vector space (chunk vectors only): a new collection, named
+        in a new manifest swapped in over the same data files (``storage.extend``). The caller
+        holds the build lock and has checked that this is still the folder's index."""
+        name = _vector_collection(self._client, f"{_prefix(self.directory)}_multilingual_{_stamp()}", chunk_vectors)
+        milvus = self.manifest["milvus"]
+        try:
+            manifest = storage.extend(self.directory, self.manifest, lambda _: {
+                "multilingual": {"model": space, "dimension": int(chunk_vectors.shape[1])},
+                "milvus": {**milvus, "collections": {**milvus["collections"], "multilingual": name},
+                           "spaces": {**self._fields, space: ["multilingual", "v", None]}}})
+        except BaseException:
+            self._client.drop_collection(name)
+            raise
+        return MilvusStore(self.directory, manifest, self._document_list, self.chunks, self.sentences, self._client,
+                           self._vocabulary)
 
     @classmethod
     def load(cls, index_dir: Path, manifest: dict | None = None) -> MilvusStore:
@@ -226,6 +258,27 @@ class MilvusStore(FolderStore):
             client.load_collection(name)
         vocabulary = json.loads((data / VOCABULARY).read_text(encoding="utf-8"))
         return cls(index_dir, manifest, documents, chunks, sentences, client, vocabulary)
+
+
+def _stamp() -> str:
+    return f"{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+
+
+def _vector_collection(client, name: str, vectors: np.ndarray) -> str:
+    """A new collection ``name`` of ``vectors`` (field ``v``, by row id), loaded; its name."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("v", DataType.FLOAT_VECTOR, dim=int(vectors.shape[1]))
+    params = client.prepare_index_params()
+    params.add_index("v", index_type="FLAT", metric_type="IP")
+    client.create_collection(name, schema=schema, index_params=params)
+    for first in range(0, len(vectors), _BATCH):
+        client.insert(name, [{"id": i, "v": vectors[i].tolist()}
+                             for i in range(first, min(first + _BATCH, len(vectors)))])
+    client.load_collection(name)
+    return name
 
 
 def _prefix(index_dir: Path) -> str:

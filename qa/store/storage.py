@@ -6,13 +6,15 @@ Layout::
       manifest.json          what was built, how, from what; names the data folder
       data-<stamp>/          vectors.faiss (chunk vectors by id), sentence_vectors.npy,
                              chunks.jsonl, documents.jsonl, sentences.npy, bm25-chunks/,
-                             bm25-sentences/, multilingual/ (the same two vector files from
-                             the multilingual model, when built)
+                             bm25-sentences/, multilingual/vectors.faiss (the multilingual
+                             model's chunk vectors, once built)
       .lock                  held while a build writes
 
 A build writes a new data folder beside the current one, then replaces ``manifest.json``
 with ``os.replace`` (atomic), then deletes the old folder. A build killed at any point
-leaves the previous manifest pointing at the previous, complete data.
+leaves the previous manifest pointing at the previous, complete data. The multilingual
+vectors come after, as a second snapshot (``extend``): the first one's files linked into a
+new data folder with the new ones beside them, swapped in the same way.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import shlex
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,10 @@ from qa.errors import IndexBusyError, IndexLoadError
 from qa.settings import Settings
 
 # 2: chunk vectors keyed by id, sentence vectors from the chunk pass; 3: headings, pages;
-# 4: document languages, analyzed in their language; the multilingual vectors
-FORMAT_VERSION = 4
+# 4: document languages, analyzed in their language; the multilingual vectors;
+# 5: no multilingual sentence vectors, the multilingual chunk vectors as a second snapshot
+FORMAT_VERSION = 5
+OLDEST_READABLE = 4  # a format-4 index reads as it was written (its multilingual sentence vectors used)
 MANIFEST = "manifest.json"
 _BUILDING = ".building-"
 _DATA = "data-"
@@ -143,6 +147,29 @@ def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> dict[st
     return manifest
 
 
+def extend(index_dir: Path, manifest: dict[str, Any], add: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """The index of ``manifest`` with more files: a new data folder holding its data's files
+    (hard links; copies where the file system has none) and what ``add`` writes into it,
+    committed like a build. ``add`` returns the manifest's new fields. The caller holds the
+    build lock and has checked that ``manifest`` is still the index's.
+
+    Returns the manifest as written."""
+    building = new_build_folder(index_dir)
+    try:
+        current = index_dir / manifest["data"]
+        for rel in manifest["files"]:
+            (building / rel).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(current / rel, building / rel)
+            except OSError:
+                shutil.copy2(current / rel, building / rel)
+        fields = add(building)
+        return commit(index_dir, building, {**manifest, **fields, "format_version": FORMAT_VERSION})
+    except BaseException:
+        discard(building)
+        raise
+
+
 def discard(building: Path) -> None:
     shutil.rmtree(building, ignore_errors=True)
 
@@ -167,7 +194,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
             f"upgrade articleqa (pip install -U articleqa) or rebuild with "
             f"`{manifest_hint(index_dir, manifest)}`"
         )
-    if version < FORMAT_VERSION:
+    if version < OLDEST_READABLE:
         raise IndexLoadError(
             f"{path} has format {version}, from an older articleqa (this one reads {FORMAT_VERSION}): "
             f"rebuild it with `{manifest_hint(index_dir, manifest)}`"

@@ -1,8 +1,9 @@
 """Dense vectors of an index: the only module that imports faiss.
 
-A ``VectorStore`` owns every vector the index uses, addressed by id: one per chunk (FAISS,
-searched) and one per sentence (looked up). Vectors are L2-normalized, so inner product
-equals cosine similarity. Up to ``approximate_above`` chunks the search is exact
+A ``VectorStore`` owns the vectors of one space, addressed by id: one per chunk (FAISS,
+searched) and one per sentence (looked up), when built with them (the multilingual space keeps
+none: ``qa.index.Index`` embeds the sentences a question needs when it needs them). Vectors
+are L2-normalized, so inner product equals cosine similarity. Up to ``approximate_above`` chunks the search is exact
 (``IndexFlatIP``); above it, HNSW, whose search time grows with log(n) instead of n (see
 BENCHMARKS.md for the measured trade-off).
 """
@@ -23,17 +24,17 @@ _SENTENCES = "sentence_vectors.npy"
 
 class VectorStore:
     """Chunk vectors in a FAISS inner-product index keyed by chunk id, and sentence vectors
-    keyed by sentence id."""
+    keyed by sentence id (``None``: none kept)."""
 
-    def __init__(self, chunks: faiss.IndexIDMap2, sentences: np.ndarray) -> None:
+    def __init__(self, chunks: faiss.IndexIDMap2, sentences: np.ndarray | None) -> None:
         self._index = chunks
         self._sentences = sentences
         self.set_ef_search(HNSW_EF_SEARCH)
 
     @classmethod
-    def build(cls, chunk_ids: np.ndarray, chunk_vectors: np.ndarray, sentence_vectors: np.ndarray, *,
+    def build(cls, chunk_ids: np.ndarray, chunk_vectors: np.ndarray, sentence_vectors: np.ndarray | None, *,
               approximate_above: int) -> VectorStore:
-        """``sentence_vectors[i]`` is sentence ``i``'s vector."""
+        """``sentence_vectors[i]`` is sentence ``i``'s vector (``None``: keep none)."""
         chunk_vectors = np.ascontiguousarray(chunk_vectors, dtype=np.float32)
         dim = chunk_vectors.shape[1]
         if len(chunk_vectors) > approximate_above:
@@ -43,6 +44,8 @@ class VectorStore:
             inner = faiss.IndexFlatIP(dim)
         index = faiss.IndexIDMap2(inner)
         index.add_with_ids(chunk_vectors, np.ascontiguousarray(chunk_ids, dtype=np.int64))
+        if sentence_vectors is None:
+            return cls(index, None)
         return cls(index, np.ascontiguousarray(sentence_vectors, dtype=np.float32).reshape(-1, dim))
 
     def _inner(self) -> faiss.Index:
@@ -66,8 +69,12 @@ class VectorStore:
         return int(self._index.ntotal)
 
     @property
+    def has_sentences(self) -> bool:
+        return self._sentences is not None
+
+    @property
     def sentence_count(self) -> int:
-        return len(self._sentences)
+        return 0 if self._sentences is None else len(self._sentences)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` chunks nearest to one query vector: (scores, chunk ids), best first."""
@@ -82,11 +89,15 @@ class VectorStore:
         return self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
 
     def sentence_vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Raises LookupError when it keeps no sentence vectors (``has_sentences``)."""
+        if self._sentences is None:
+            raise LookupError("these vectors have no sentence vectors")
         return self._sentences[ids]
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self._index, str(folder / _CHUNKS))
-        np.save(folder / _SENTENCES, self._sentences, allow_pickle=False)
+        if self._sentences is not None:
+            np.save(folder / _SENTENCES, self._sentences, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path) -> VectorStore:
@@ -97,6 +108,8 @@ class VectorStore:
             raise ValueError(str(e).strip().splitlines()[0] if str(e).strip() else "unreadable") from e
         if not isinstance(index, faiss.IndexIDMap2):
             raise ValueError(f"{folder / _CHUNKS} is not an id-mapped FAISS index")
+        if not (folder / _SENTENCES).exists():
+            return cls(index, None)
         sentences = np.load(folder / _SENTENCES, allow_pickle=False)
         if sentences.ndim != 2 or (len(sentences) and sentences.shape[1] != index.d):
             raise ValueError(f"{folder / _SENTENCES} has shape {sentences.shape}, not (n, {index.d})")

@@ -171,6 +171,9 @@ def build_ui(app: App) -> gr.Blocks:
         session_index = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=app.forget)
         last_answer = gr.State(None)
         header = gr.Markdown(first.header, elem_id="qa-header")
+        # While the visitor's documents get their multilingual vectors (after an upload answers
+        # English): how far, refreshed by the timer below.
+        building = gr.Markdown(first.building, elem_id="qa-building")
         with gr.Row(elem_id="qa-main"):
             with gr.Column(scale=3, elem_id="qa-chat-column"):
                 # Each turn its own bubble: a warning after an answer stands on its own.
@@ -201,7 +204,8 @@ def build_ui(app: App) -> gr.Blocks:
                                         file_count="multiple", elem_id="qa-upload", interactive=first.ready)
                         multilingual = gr.Checkbox(
                             value=True, elem_id="qa-multilingual",
-                            label="Also answer questions in other languages (indexing takes about 7× longer)")
+                            label="Also answer questions in other languages (their vectors are built after the "
+                                  "upload, while English questions are answered)")
                         reset_btn = gr.Button("Start over with the bundled article", elem_id="qa-reset",
                                               visible=first.key is not None)
                 with gr.Accordion("Settings", open=False):
@@ -209,7 +213,7 @@ def build_ui(app: App) -> gr.Blocks:
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
         page = [session_index, docs, status, article, header, question, send, examples.dataset, remove_row,
-                remove_choice, reset_btn, files]
+                remove_choice, reset_btn, files, building]
 
         def updates(shown: Page) -> tuple:
             """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
@@ -219,7 +223,8 @@ def build_ui(app: App) -> gr.Blocks:
                     gr.update(placeholder=shown.placeholder, interactive=shown.ready),
                     gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
-                    gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready))
+                    gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
+                    shown.building)
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,
@@ -229,6 +234,8 @@ def build_ui(app: App) -> gr.Blocks:
             return updates(app.page(None))
 
         demo.load(opened, None, page, api_visibility="private", show_progress="hidden")
+        gr.Timer(2).tick(app.building, session_index, building, api_visibility="private", show_progress="hidden",
+                         queue=False)
 
         # Which evidence tab is open: a question asked from the Documents tab (just after an
         # upload) brings the Sources tab forward, where its evidence is; the Article tab stays.

@@ -143,6 +143,19 @@ def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]
     return list(dict.fromkeys(asked))[:n]
 
 
+def building(index: qa.Index) -> str:
+    """A line while ``index``'s multilingual vectors are built, or if they could not be: what
+    is answered meanwhile. Empty once they are (or were never asked for)."""
+    state, progress = index.multilingual_state, index.multilingual_progress
+    if state == "building" and progress is not None:
+        return (f"Building the vectors for questions in other languages: {progress.done:,} of "
+                f"{progress.total:,} passages. Questions in English are answered now.")
+    if state == "failed" and progress is not None:
+        return (f"⚠️ The vectors for questions in other languages could not be built "
+                f"({escape_markdown(progress.error or '')}): those questions are answered from word matches.")
+    return ""
+
+
 def added(titles: Sequence[str], refused: Sequence[str]) -> str:
     """The status line's notice after an upload (markdown): what was added, and each file left
     out with why."""

@@ -22,6 +22,7 @@ import qa
 from qa import rendering
 from qa.apps.web import panels
 from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES, bundled_document, read_file
+from qa.models.embedding import embedder_for
 from qa.models.language import detect as detect_language
 from qa.rendering import escape_markdown
 from qa.store.storage import MANIFEST
@@ -114,6 +115,8 @@ class Page:
         examples: the example questions under the chat.
         removable: ``(title, id)`` of each document the visitor can remove (their uploads).
         ready: whether questions are taken (False while the models load).
+        building: what the page says while the documents' multilingual vectors are built (or
+            could not be); empty otherwise (``App.building``).
     """
 
     key: str | None
@@ -125,6 +128,7 @@ class Page:
     examples: list[str]
     removable: list[tuple[str, str]] = ()
     ready: bool = True
+    building: str = ""
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
@@ -170,9 +174,11 @@ class App:
         try:
             if self.default is None:
                 self.default = qa.open_index(self.index_dir)
+            elif self.default.multilingual_state == "missing":  # a build stopped before them
+                qa.start_multilingual(self.default)
             self.default.embedder.warm_up()
-            for space in self.default.spaces[1:]:  # the multilingual model, if the index has its vectors
-                self.default.question_embedder(space).warm_up()
+            if self.default.settings.second_model:  # questions in other languages
+                embedder_for(self.default.settings.second_model).warm_up()
             detect_language("warm up")
             answerer = qa.ReaderAnswerer()
             answerer.reader.warm_up()
@@ -222,6 +228,8 @@ class App:
         if not folder.is_dir():
             raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
         index = qa.load_index(folder)  # evicted from memory earlier: load it again
+        if index.multilingual_state == "missing":  # its pass went with it: this one takes over
+            qa.start_multilingual(index)
         self._remember(key, index)
         return index
 
@@ -250,8 +258,9 @@ class App:
         """Index uploaded files: into upload ``key``'s index (a file named as one it holds
         replaces it), or into a new private one. Documents already indexed are not embedded again.
 
-        ``multilingual``: a new index gets the vectors for questions in other languages (about
-        7× the build time); files added to an upload follow its index. ``partial``: index the
+        ``multilingual``: a new index gets the vectors for questions in other languages, built
+        in the background once it answers English (``building`` says how far); files added to
+        an upload follow its index. ``partial``: index the
         files that can be read and name the others in ``Added.refused``; else any bad file
         refuses the whole upload. The build shows a tqdm progress bar (the page follows it).
 
@@ -371,7 +380,18 @@ class App:
         return Page(key, panels.documents_table(index.documents, index.manifest),
                     notice + panels.answering_from(index.documents), article(index, None),
                     panels.header(index.documents, uploaded), panels.placeholder(index.documents, uploaded),
-                    panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable)
+                    panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable,
+                    building=panels.building(index))
+
+    def building(self, key: str | None) -> str:
+        """What the page says of the multilingual vectors of ``key``'s index while they are
+        built (``panels.building``); empty once they are, or while the models load."""
+        if key is None and (not self.ready or self.default is None):
+            return ""
+        try:
+            return panels.building(self.index_for(key))
+        except qa.QAError:
+            return ""
 
     def _loading_page(self) -> Page:
         """The default page while the models load: its documents as far as they are known."""
@@ -457,5 +477,5 @@ def _ready_index(index_dir: Path) -> qa.Index | None:
     try:
         index = qa.load_index(index_dir)
     except qa.IndexLoadError:
-        return qa.open_index(index_dir)
+        return qa.open_index(index_dir)  # its multilingual vectors, if still to build, in the background
     return qa.open_index(index_dir) if index.stale_sources() else index
