@@ -8,7 +8,7 @@ in its document's language), and writes it all beside the current index before s
 manifest in (``qa.store.storage``). From then on the index answers.
 
 With ``Settings.multilingual``, the multilingual model then embeds the same chunk texts (not
-their sentences: ``qa.Index.sentence_vectors`` embeds those a question needs), five times
+their sentences: ``qa.Index.sentence_vectors`` embeds those a question needs), three times
 slower than the first pass on two cores, and that space is swapped in as a second snapshot
 (``finish_multilingual``): in a thread of the same process by default, so English questions
 need not wait for it. A stop in between leaves a working index without them, which the next
@@ -23,13 +23,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from qa.errors import IndexBusyError, IndexLoadError, SourceError
+from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, MultilingualProgress, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
 from qa.ingest.text import chunk_spans, split_sentences
@@ -48,12 +49,38 @@ _Known = dict[str, tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]]
 _KnownChunks = dict[str, np.ndarray]
 
 MULTILINGUAL_PASSES = ("background", "now", "later")
-_PASS_SLICE = 16  # chunks embedded between looks at whether the pass was superseded
-# The multilingual vectors a pass of this process embedded, by index folder: a pass superseded
-# by a newer build of the same folder hands them to that build's pass.
-_carried: dict[Path, _KnownChunks] = {}
-_passes: dict[Path, threading.Event] = {}  # the running pass of each folder: set to stop it
-_passes_lock = threading.Lock()
+_PASS_SLICE = 16  # chunks embedded between looks at whether the pass was stopped
+
+
+@dataclass
+class _Pass:
+    """One multilingual pass: for ``index``, stopped by setting ``stop``."""
+
+    index: Index
+    progress: MultilingualProgress
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None  # a background pass's
+
+
+class _Folder:
+    """What this process holds of one index folder: the multilingual vectors its passes embedded
+    (``known``, by chunk text: a pass stopped by a newer build hands them to that build's), the
+    pass running, and a lock that its builds and swaps take in turn, before the file lock that
+    keeps other processes out (so that they wait for each other instead of failing)."""
+
+    def __init__(self) -> None:
+        self.known: _KnownChunks = {}
+        self.running: _Pass | None = None
+        self.lock = threading.Lock()
+
+
+_folders: dict[Path, _Folder] = {}
+_folders_lock = threading.Lock()  # guards _folders and each folder's ``running``
+
+
+def _folder(index_dir: Path) -> _Folder:
+    with _folders_lock:
+        return _folders.setdefault(Path(index_dir).resolve(), _Folder())
 
 
 def build_index(sources: Iterable[str | Path | Document] | str | Path | Document | None = None,
@@ -225,15 +252,17 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
     started = time.perf_counter()
     embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
     second = settings.second_model
-    with storage.build_lock(index_dir):
+    folder = _folder(index_dir)
+    _stop(folder)  # a pass for the build this one replaces: the cores go to this one
+    with folder.lock, storage.build_lock(index_dir):
         sentences, chunks = _split(docs, settings)
         by_id = {d.id: d for d in docs}
         inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
         texts = [text for text, _ in inputs]
-        known, known_multilingual = _reusable(index_dir, settings)
+        known = _reusable(index_dir, settings, folder.known)
         vectors = {settings.model: _embed(embedder, chunks, inputs, sentences, known, progress)}
-        if second and texts and all(t in known_multilingual for t in texts):  # nothing to embed
-            vectors[second] = (np.stack([known_multilingual[t] for t in texts]), None)
+        if second and texts and all(t in folder.known for t in texts):  # nothing to embed
+            vectors[second] = (np.stack([folder.known[t] for t in texts]), None)
         snapshot = Snapshot(docs, chunks, sentences, vectors, texts)
         manifest = _manifest(snapshot, settings, time.perf_counter() - started)
         if settings.milvus_uri:
@@ -243,9 +272,8 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
         else:
             store = FolderStore.write(index_dir, snapshot, manifest, approximate_above=settings.approximate_above)
     index = Index(store, settings, embedder=embedder)
-    if second and second not in store.spaces:
-        with _passes_lock:
-            _carried[index_dir.resolve()] = known_multilingual
+    if not second or second in store.spaces:
+        folder.known.clear()  # complete: the next build reads them from the index
     return _then(index, multilingual_pass, progress)
 
 
@@ -271,63 +299,114 @@ def start_multilingual(index: Index) -> None:
     (``finish_multilingual``), stopping a pass still running for an older build of the same
     folder; ``index.multilingual_progress`` follows it. A failure is logged and left in
     ``multilingual_progress.error``; the index goes on answering without them."""
-    stop = threading.Event()
-    with _passes_lock:
-        older = _passes.get(index.directory.resolve())
-        if older is not None:
-            older.set()
-        _passes[index.directory.resolve()] = stop
-    index.multilingual_progress = MultilingualProgress(total=len(index.chunks))  # "building" from now
+    run = _register(index)
+    if run is None:
+        return
 
-    def run() -> None:
+    def background() -> None:
         try:
-            finish_multilingual(index, progress=False, stop=stop)
+            _run(run, progress=False)
         except Exception as e:  # a thread has no caller to raise to: say it, keep answering
-            log.warning("the multilingual vectors of %s were not built: %s: %s", index.directory,
-                        type(e).__name__, e)
-        finally:
-            with _passes_lock:
-                if _passes.get(index.directory.resolve()) is stop:
-                    del _passes[index.directory.resolve()]
+            log.warning("the multilingual vectors of %s were not built (%s: %s): `qa build --finish --index %s` "
+                        "builds them", index.directory, type(e).__name__, e, index.directory)
 
-    threading.Thread(target=run, name=f"qa-multilingual-{index.directory.name}", daemon=True).start()
+    run.thread = threading.Thread(target=background, name=f"qa-multilingual-{index.directory.name}", daemon=True)
+    run.thread.start()
 
 
-def finish_multilingual(index: Index, *, progress: bool | None = None, stop: threading.Event | None = None) -> Index:
+def finish_multilingual(index: Index, *, progress: bool | None = None) -> Index:
     """Embed the chunks of ``index`` with the multilingual model and swap that space into its
-    folder and into ``index`` itself (returned); nothing to do when it has them. Chunk texts a
-    superseded pass of this process embedded are not embedded again. ``index.multilingual_progress``
-    follows it, and keeps the error of a failure.
+    folder and into ``index`` itself (returned); nothing to do when it has them, and a pass
+    already running for it is waited for. Chunk texts a stopped pass of this process embedded
+    are not embedded again. ``index.multilingual_progress`` follows it, and keeps the error of
+    a failure.
 
-    Stops without writing when ``stop`` is set, or when a newer build replaced the folder's
-    index meanwhile (that build's own pass takes over).
+    Ends without writing when a newer build of the folder stops it (that build's own pass
+    takes over), or when the folder holds another index by then.
 
     Raises:
-        IndexBusyError: another build is writing the folder at the moment of the swap.
+        IndexBusyError: another process is writing the folder at the moment of the swap.
         ModelError: the multilingual model cannot be loaded.
     """
+    run = _register(index)
+    if run is None:  # complete, or a pass for it is running: wait for that one
+        progress_now = index.multilingual_progress
+        if progress_now is not None:
+            progress_now.finished.wait()
+        return index
+    _run(run, progress)
+    return index
+
+
+def stop_multilingual(index_dir: str | Path, *, wait: bool = False) -> None:
+    """Stop the pass running for ``index_dir`` in this process, if any (``wait``: until it has),
+    and let go of what this process holds of the folder (it is going away: a visitor's upload
+    removed)."""
+    with _folders_lock:
+        folder = _folders.pop(Path(index_dir).resolve(), None)
+    if folder is not None:
+        run = _stop(folder)
+        with folder.lock:  # a swap under way ends first; after it, the pass sees it was stopped
+            pass
+        if wait and run is not None:
+            run.progress.finished.wait()
+
+
+def _stop_all() -> None:
+    """Stop every pass of this process and wait for them (tests, between cases)."""
+    with _folders_lock:
+        folders = list(_folders)
+    for index_dir in folders:
+        stop_multilingual(index_dir, wait=True)
+
+
+def _stop(folder: _Folder) -> _Pass | None:
+    """Stop the folder's running pass; it, if there was one."""
+    with _folders_lock:
+        run = folder.running
+    if run is not None:
+        run.stop.set()
+    return run
+
+
+def _register(index: Index) -> _Pass | None:
+    """A new pass for ``index``, the folder's running one (for another index) stopped; None
+    when ``index`` is complete or a pass for it is running already."""
     second = index.settings.second_model
     if second is None or second in index.spaces:
-        return index
-    state = index.multilingual_progress
-    if state is None or state.finished.is_set():
-        state = index.multilingual_progress = MultilingualProgress(total=len(index.chunks))
+        return None
+    folder = _folder(index.directory)
+    with _folders_lock:
+        running = folder.running
+        if running is not None and running.index is index and not running.stop.is_set():
+            return None
+        if running is not None:
+            running.stop.set()
+        run = folder.running = _Pass(index, MultilingualProgress(total=len(index.chunks)))
+        index.multilingual_progress = run.progress  # "building" from now
+    return run
+
+
+def _run(run: _Pass, progress: bool | None) -> None:
+    index, state = run.index, run.progress
+    folder = _folder(index.directory)
     try:
-        _embed_and_swap(index, second, state, progress, stop)
+        _embed_and_swap(folder, run, progress)
     except Exception as e:
         state.error = f"{type(e).__name__}: {e}"
         raise
     finally:
-        if not state.error and index.multilingual_state != "complete":  # stopped or superseded
-            index.multilingual_progress = None
+        if not state.error and index.multilingual_state != "complete" and index.multilingual_progress is state:
+            index.multilingual_progress = None  # stopped, or the folder holds another index now
+        with _folders_lock:
+            if folder.running is run:
+                folder.running = None
         state.finished.set()
-    return index
 
 
-def _embed_and_swap(index: Index, second: str, state: MultilingualProgress, progress: bool | None,
-                    stop: threading.Event | None) -> None:
-    with _passes_lock:
-        known = _carried.setdefault(index.directory.resolve(), {})
+def _embed_and_swap(folder: _Folder, run: _Pass, progress: bool | None) -> None:
+    index, state, known = run.index, run.progress, folder.known
+    second = index.settings.second_model
     texts = [indexed_text(c, index.document(c.doc_id), index.settings)[0] for c in index.chunks]
     todo = list(dict.fromkeys(t for t in texts if t not in known))
     if len(todo) < len(set(texts)):
@@ -342,31 +421,38 @@ def _embed_and_swap(index: Index, second: str, state: MultilingualProgress, prog
     with tqdm(total=len(texts), initial=state.done, desc="Multilingual vectors", unit="chunk",
               disable=not show) as bar:
         for first in range(0, len(todo), _PASS_SLICE):
-            if stop is not None and stop.is_set():
+            if run.stop.is_set():
                 return
             batch = todo[first:first + _PASS_SLICE]
             known.update(zip(batch, embedder.encode_documents(batch, progress=False).vectors, strict=True))
             done = sum(left[t] for t in batch)
             state.done += done
             bar.update(done)
-    vectors = np.stack([known[t] for t in texts])
-    try:
-        with storage.build_lock(index.directory):
-            if stop is not None and stop.is_set():
-                return
-            if storage.read_manifest(index.directory).get("data") != index.manifest["data"]:
-                log.info("%s was rebuilt meanwhile: its own pass builds the multilingual vectors", index.directory)
-                return
-            store = index.store.with_space(second, vectors, approximate_above=index.settings.approximate_above)
-    except IndexBusyError:
-        if stop is not None and stop.is_set():  # the build that holds the lock stopped this pass
+    vectors = (np.stack([known[t] for t in texts]) if texts
+               else np.zeros((0, embedder.dimension), np.float32))
+    with folder.lock:  # a build of this process that stopped this pass holds it until it is done
+        if run.stop.is_set() or not index.directory.is_dir():
             return
-        raise
+        with storage.build_lock(index.directory):
+            on_disk = storage.read_manifest(index.directory)
+            if on_disk["data"] == index.manifest["data"]:
+                store = index.store.with_space(second, vectors, approximate_above=index.settings.approximate_above)
+            elif _completes(on_disk, index.manifest):  # another process built them meanwhile
+                store = load_index(index.directory).store
+            else:
+                log.info("%s holds another index now: its own pass builds the multilingual vectors", index.directory)
+                return
     index.attach(store)
-    with _passes_lock:
-        if _carried.get(index.directory.resolve()) is known:
-            del _carried[index.directory.resolve()]
-    log.info("the multilingual vectors of %s are complete", index.directory)
+    folder.known.clear()
+    log.debug("the multilingual vectors of %s are complete", index.directory)
+
+
+def _completes(on_disk: dict, manifest: dict) -> bool:
+    """Whether the manifest ``on_disk`` is of the index of ``manifest`` with its multilingual
+    vectors (the same sources, settings and counts)."""
+    return (bool(on_disk.get("multilingual")) and on_disk.get("counts") == manifest.get("counts")
+            and on_disk.get("settings") == manifest.get("settings")
+            and [s.get("sha256") for s in on_disk.get("sources", [])] == [s.get("sha256") for s in manifest["sources"]])
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,
@@ -406,25 +492,23 @@ def _reusable_for(entry: tuple[np.ndarray, dict] | None, spans: list[tuple[int, 
     return entry is not None and all(s in entry[1] for s in spans)
 
 
-def _reusable(index_dir: Path, settings: Settings) -> tuple[_Known, _KnownChunks]:
+def _reusable(index_dir: Path, settings: Settings, multilingual: _KnownChunks) -> _Known:
     """The vectors of the current index by indexed text, when it was built the same way: its
-    own model's, and the multilingual model's chunk vectors (with those a pass of this process
-    embedded for the folder and has not written yet)."""
-    with _passes_lock:
-        carried = dict(_carried.get(index_dir.resolve(), {}))
+    own model's, returned; the multilingual model's chunk vectors, added to ``multilingual``
+    (which holds those this process embedded for the folder and has not written yet)."""
     try:
         current = load_index(index_dir)
     except IndexLoadError:
-        return {}, carried
+        return {}
     if current.settings.headings_in_chunks != settings.headings_in_chunks:
-        return {}, {}
+        multilingual.clear()
+        return {}
     own = _known(current, settings.model, settings) if current.settings.model == settings.model else {}
-    second: _KnownChunks = {}
     if settings.second_model and settings.second_model in current.spaces and current.chunks:
         vectors = current.chunk_vectors(settings.second_model, np.arange(len(current.chunks)))
         for c, vector in zip(current.chunks, vectors, strict=True):
-            second.setdefault(indexed_text(c, current.document(c.doc_id), settings)[0], vector)
-    return own, {**carried, **second}
+            multilingual.setdefault(indexed_text(c, current.document(c.doc_id), settings)[0], vector)
+    return own
 
 
 def _known(current: Index, space: str, settings: Settings) -> _Known:

@@ -151,7 +151,7 @@ class Index:
 
     def sentence_vectors(self, space: str, rows: np.ndarray) -> np.ndarray:
         """The vectors of sentences ``rows`` in ``space``: stored, or (a space that keeps none)
-        embedded now, each sentence once per index, as the build would have embedded it."""
+        embedded now, each sentence once per index, on its own (as a format-4 build stored them)."""
         if self.store.has_sentence_vectors(space):
             return self.store.sentence_vectors(space, rows)
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
@@ -257,12 +257,21 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | AskSetti
             message names the file and the fix.
     """
     index_dir = Path(index_dir)
-    if storage.read_manifest(index_dir).get("milvus"):
-        from qa.store.milvus import MilvusStore
+    for attempt in range(3):
+        manifest = storage.read_manifest(index_dir)
+        try:
+            if manifest.get("milvus"):
+                from qa.store.milvus import MilvusStore
 
-        store: FolderStore = MilvusStore.load(index_dir)
-    else:
-        store = FolderStore.load(index_dir)
+                store: FolderStore = MilvusStore.load(index_dir)
+            else:
+                store = FolderStore.load(index_dir)
+            break
+        except IndexLoadError:
+            # A build (the multilingual pass, in another thread or process) swapped a new
+            # snapshot in while this one was read, and removed the one read: read the new one.
+            if attempt == 2 or storage.read_manifest(index_dir).get("data") == manifest.get("data"):
+                raise
     return Index(store, settings_for(store.manifest, settings, index_dir), embedder=embedder)
 
 

@@ -33,7 +33,7 @@ class BuildSettings:
             section headings before it ("Warsaw › History"); the chunk's text stays the text.
         multilingual: also embed every chunk with multilingual-e5-small, for questions that
             are not in English, or an index with no English document (the second dense
-            signal; ``qa.pipeline.retrieval``). About 0.1 s a chunk on two cores, built after
+            signal; ``qa.pipeline.retrieval``). About 0.07 s a chunk on two cores, built after
             the index answers English (``qa.building``); an index built with
             ``model="multilingual-e5-small"`` needs no second one.
         milvus_uri: keep the vectors and BM25 in Milvus (``articleqa[milvus]``): a file for

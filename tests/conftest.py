@@ -23,9 +23,14 @@ HEADLINE_EVIDENCE = "ensuring cyber security"
 
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path, monkeypatch):
-    """No test reads or writes ./index or the user's files: QA_INDEX points at a temp folder."""
+    """No test reads or writes ./index or the user's files: QA_INDEX points at a temp folder.
+    A multilingual pass a test started in the background ends with it."""
     monkeypatch.setenv("QA_INDEX", str(tmp_path / "index"))
     monkeypatch.chdir(tmp_path)
+    yield
+    from qa import building
+
+    building._stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -62,13 +62,13 @@ class Chatbot:
 
 
 def multilingual_notice(index: IndexView, question: Question) -> str | None:
-    """For a question not in English while the index's multilingual vectors are not there yet
-    (being built, failed, or never built): what its answer is made of instead."""
-    state = index.multilingual_state
-    if question.language == ENGLISH or state not in ("building", "failed", "missing"):
+    """For a question not in English ranked without the index's multilingual vectors (being
+    built, failed, or never built): what its answer is made of instead."""
+    second = index.settings.second_model
+    if question.language == ENGLISH or second is None or question.space == second:
         return None
     progress = index.multilingual_progress
-    if state == "building" and progress is not None:
+    if index.multilingual_state == "building" and progress is not None:
         return say("multilingual_building", question.language, done=progress.done, total=progress.total)
     return say("multilingual_missing", question.language)
 

@@ -240,7 +240,8 @@ class MilvusStore(FolderStore):
                 "milvus": {**milvus, "collections": {**milvus["collections"], "multilingual": name},
                            "spaces": {**self._fields, space: ["multilingual", "v", None]}}})
         except BaseException:
-            self._client.drop_collection(name)
+            if name not in _previous_collections(self.directory).values():  # not swapped in after all
+                self._client.drop_collection(name)
             raise
         return MilvusStore(self.directory, manifest, self._document_list, self.chunks, self.sentences, self._client,
                            self._vocabulary)

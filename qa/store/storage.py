@@ -124,16 +124,22 @@ def new_build_folder(index_dir: Path) -> Path:
     return folder
 
 
-def commit(index_dir: Path, building: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+def commit(index_dir: Path, building: Path, manifest: dict[str, Any],
+           linked: dict[str, Any] | None = None) -> dict[str, Any]:
     """Make ``building`` the index's data: checksum it, rename it, then swap the manifest in.
+    ``linked``: the manifest entries of files linked from the current data, kept as they are
+    (not hashed again: a file damaged since stays caught).
 
     Returns the manifest as written (with the data folder and the files' checksums)."""
     data = index_dir / f"{_DATA}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     files = {}
     for path in sorted(p for p in building.rglob("*") if p.is_file()):
+        rel = path.relative_to(building).as_posix()
+        if linked and rel in linked:
+            files[rel] = linked[rel]
+            continue
         _fsync(path)
-        files[path.relative_to(building).as_posix()] = {"bytes": path.stat().st_size,
-                                                        "sha256": _sha256(path)}
+        files[rel] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
     os.rename(building, data)
     manifest = {**manifest, "data": data.name, "files": files}
     tmp = index_dir / f"{MANIFEST}.{uuid.uuid4().hex[:6]}.tmp"
@@ -164,7 +170,8 @@ def extend(index_dir: Path, manifest: dict[str, Any], add: Callable[[Path], dict
             except OSError:
                 shutil.copy2(current / rel, building / rel)
         fields = add(building)
-        return commit(index_dir, building, {**manifest, **fields, "format_version": FORMAT_VERSION})
+        return commit(index_dir, building, {**manifest, **fields, "format_version": FORMAT_VERSION},
+                      linked=manifest["files"])
     except BaseException:
         discard(building)
         raise
@@ -196,7 +203,8 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         )
     if version < OLDEST_READABLE:
         raise IndexLoadError(
-            f"{path} has format {version}, from an older articleqa (this one reads {FORMAT_VERSION}): "
+            f"{path} has format {version}, from an older articleqa (this one reads {OLDEST_READABLE} to "
+            f"{FORMAT_VERSION}): "
             f"rebuild it with `{manifest_hint(index_dir, manifest)}`"
         )
     try:

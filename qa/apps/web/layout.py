@@ -174,6 +174,7 @@ def build_ui(app: App) -> gr.Blocks:
         # While the visitor's documents get their multilingual vectors (after an upload answers
         # English): how far, refreshed by the timer below.
         building = gr.Markdown(first.building, elem_id="qa-building")
+        timer = gr.Timer(2, active=bool(first.building))  # ticks only while there is something to say
         with gr.Row(elem_id="qa-main"):
             with gr.Column(scale=3, elem_id="qa-chat-column"):
                 # Each turn its own bubble: a warning after an answer stands on its own.
@@ -213,7 +214,7 @@ def build_ui(app: App) -> gr.Blocks:
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
         page = [session_index, docs, status, article, header, question, send, examples.dataset, remove_row,
-                remove_choice, reset_btn, files, building]
+                remove_choice, reset_btn, files, building, timer]
 
         def updates(shown: Page) -> tuple:
             """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
@@ -224,7 +225,7 @@ def build_ui(app: App) -> gr.Blocks:
                     gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
                     gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
-                    shown.building)
+                    shown.building, gr.Timer(active=bool(shown.building)))
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,
@@ -234,8 +235,12 @@ def build_ui(app: App) -> gr.Blocks:
             return updates(app.page(None))
 
         demo.load(opened, None, page, api_visibility="private", show_progress="hidden")
-        gr.Timer(2).tick(app.building, session_index, building, api_visibility="private", show_progress="hidden",
-                         queue=False)
+        def tick(key):
+            line = app.building(key)
+            return line, gr.Timer(active=bool(line))
+
+        timer.tick(tick, session_index, [building, timer], api_visibility="private", show_progress="hidden",
+                   queue=False)
 
         # Which evidence tab is open: a question asked from the Documents tab (just after an
         # upload) brings the Sources tab forward, where its evidence is; the Article tab stays.

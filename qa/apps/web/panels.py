@@ -152,7 +152,8 @@ def building(index: qa.Index) -> str:
                 f"{progress.total:,} passages. Questions in English are answered now.")
     if state == "failed" and progress is not None:
         return (f"⚠️ The vectors for questions in other languages could not be built "
-                f"({escape_markdown(progress.error or '')}): those questions are answered from word matches.")
+                f"({escape_markdown(progress.error or '')}): those questions are answered from word matches and "
+                f"the English vectors. Upload the documents again to retry.")
     return ""
 
 

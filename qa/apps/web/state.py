@@ -21,6 +21,7 @@ from pathlib import Path
 import qa
 from qa import rendering
 from qa.apps.web import panels
+from qa.building import stop_multilingual
 from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES, bundled_document, read_file
 from qa.models.embedding import embedder_for
 from qa.models.language import detect as detect_language
@@ -158,6 +159,7 @@ class App:
         self.uploads = Path(uploads_dir or self._tmp.name)
         self._indexes: OrderedDict[str, qa.Index] = OrderedDict()
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()
         self._max = max_sessions
         if not background:
             self._load()
@@ -225,12 +227,17 @@ class App:
                 self._indexes.move_to_end(key)
                 return index
         folder = self._folder(key) / "index"
-        if not folder.is_dir():
-            raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
-        index = qa.load_index(folder)  # evicted from memory earlier: load it again
-        if index.multilingual_state == "missing":  # its pass went with it: this one takes over
-            qa.start_multilingual(index)
-        self._remember(key, index)
+        with self._reloading:  # one Index per upload: two requests at once load it once
+            with self._lock:
+                index = self._indexes.get(key)
+            if index is not None:
+                return index
+            if not folder.is_dir():
+                raise qa.QAError(f"no upload {key[:40]!r} on this server (it expired or never was): upload again")
+            index = qa.load_index(folder)  # evicted from memory earlier: load it again
+            if index.multilingual_state == "missing":  # its pass stopped with the one evicted: go on
+                qa.start_multilingual(index)
+            self._remember(key, index)
         return index
 
     def _folder(self, key: str) -> Path:
@@ -245,6 +252,7 @@ class App:
             return
         with self._lock:
             self._indexes.pop(key, None)
+        stop_multilingual(self.uploads / key / "index")
         shutil.rmtree(self.uploads / key, ignore_errors=True)
 
     def _remember(self, key: str, index: qa.Index) -> None:
@@ -385,13 +393,14 @@ class App:
 
     def building(self, key: str | None) -> str:
         """What the page says of the multilingual vectors of ``key``'s index while they are
-        built (``panels.building``); empty once they are, or while the models load."""
-        if key is None and (not self.ready or self.default is None):
-            return ""
-        try:
-            return panels.building(self.index_for(key))
-        except qa.QAError:
-            return ""
+        built (``panels.building``); empty once they are, while the models load, or when the
+        index is not in memory (a page's timer asks often: it never loads one)."""
+        if key is None:
+            index = self.default if self.ready else None
+        else:
+            with self._lock:
+                index = self._indexes.get(key)
+        return panels.building(index) if index is not None else ""
 
     def _loading_page(self) -> Page:
         """The default page while the models load: its documents as far as they are known."""
