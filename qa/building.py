@@ -52,16 +52,6 @@ MULTILINGUAL_PASSES = ("background", "now", "later")
 _PASS_SLICE = 16  # chunks embedded between looks at whether the pass was stopped
 
 
-@dataclass
-class _Pass:
-    """One multilingual pass: for ``index``, stopped by setting ``stop``."""
-
-    index: Index
-    progress: MultilingualProgress
-    stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None  # a background pass's
-
-
 class _Folder:
     """What this process holds of one index folder: the multilingual vectors its passes embedded
     (``known``, by chunk text: a pass stopped by a newer build hands them to that build's), the
@@ -72,6 +62,18 @@ class _Folder:
         self.known: _KnownChunks = {}
         self.running: _Pass | None = None
         self.lock = threading.Lock()
+        self.removed = False  # ``stop_multilingual``: the folder is going away, no pass starts
+
+
+@dataclass
+class _Pass:
+    """One multilingual pass: for ``index`` in ``folder``, stopped by setting ``stop``."""
+
+    index: Index
+    folder: _Folder
+    progress: MultilingualProgress
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None  # a background pass's
 
 
 _folders: dict[Path, _Folder] = {}
@@ -249,12 +251,26 @@ def indexed_text(chunk: Chunk, doc: Document, settings: Settings) -> tuple[str, 
 
 def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: bool | None,
            embedder: Embedder | None, multilingual_pass: str) -> Index:
-    started = time.perf_counter()
     embedder = embedder or embedder_for(settings.model, batch_size=settings.batch_size)
-    second = settings.second_model
     folder = _folder(index_dir)
-    _stop(folder)  # a pass for the build this one replaces: the cores go to this one
+    stopped = _stop(folder)  # a pass for the build this one replaces: the cores go to this one
+    try:
+        store = _write(docs, index_dir, settings, progress, embedder, folder)
+    except BaseException:
+        if stopped is not None and stopped.thread is not None:  # this build failed: the index it
+            start_multilingual(stopped.index)  # was to replace goes on answering, and its pass
+        raise
+    return _then(Index(store, settings, embedder=embedder), multilingual_pass, progress)
+
+
+def _write(docs: list[Document], index_dir: Path, settings: Settings, progress: bool | None, embedder: Embedder,
+           folder: _Folder) -> FolderStore:
+    """``_build``'s work under the folder's locks: the English pass, and the multilingual
+    vectors too when every chunk's is known; the store written."""
+    started = time.perf_counter()
+    second = settings.second_model
     with folder.lock, storage.build_lock(index_dir):
+        _stop(folder)  # one started meanwhile (by a build this one waited for)
         sentences, chunks = _split(docs, settings)
         by_id = {d.id: d for d in docs}
         inputs = [indexed_text(c, by_id[c.doc_id], settings) for c in chunks]
@@ -271,10 +287,9 @@ def _build(docs: list[Document], index_dir: Path, settings: Settings, progress: 
             store = MilvusStore.write(index_dir, snapshot, manifest, uri=settings.milvus_uri)
         else:
             store = FolderStore.write(index_dir, snapshot, manifest, approximate_above=settings.approximate_above)
-    index = Index(store, settings, embedder=embedder)
-    if not second or second in store.spaces:
-        folder.known.clear()  # complete: the next build reads them from the index
-    return _then(index, multilingual_pass, progress)
+        if not second or second in store.spaces:
+            folder.known.clear()  # complete: the next build reads them from the index
+    return store
 
 
 def _check_pass(multilingual_pass: str) -> None:
@@ -311,7 +326,11 @@ def start_multilingual(index: Index) -> None:
                         "builds them", index.directory, type(e).__name__, e, index.directory)
 
     run.thread = threading.Thread(target=background, name=f"qa-multilingual-{index.directory.name}", daemon=True)
-    run.thread.start()
+    try:
+        run.thread.start()
+    except RuntimeError as e:  # no thread to be had: the index answers without them
+        run.progress.error = f"{type(e).__name__}: {e}"
+        _end(run)
 
 
 def finish_multilingual(index: Index, *, progress: bool | None = None) -> Index:
@@ -344,6 +363,8 @@ def stop_multilingual(index_dir: str | Path, *, wait: bool = False) -> None:
     removed)."""
     with _folders_lock:
         folder = _folders.pop(Path(index_dir).resolve(), None)
+        if folder is not None:
+            folder.removed = True
     if folder is not None:
         run = _stop(folder)
         with folder.lock:  # a swap under way ends first; after it, the pass sees it was stopped
@@ -378,34 +399,38 @@ def _register(index: Index) -> _Pass | None:
     folder = _folder(index.directory)
     with _folders_lock:
         running = folder.running
-        if running is not None and running.index is index and not running.stop.is_set():
+        if folder.removed or (running is not None and running.index is index and not running.stop.is_set()):
             return None
         if running is not None:
             running.stop.set()
-        run = folder.running = _Pass(index, MultilingualProgress(total=len(index.chunks)))
+        run = folder.running = _Pass(index, folder, MultilingualProgress(total=len(index.chunks)))
         index.multilingual_progress = run.progress  # "building" from now
     return run
 
 
 def _run(run: _Pass, progress: bool | None) -> None:
-    index, state = run.index, run.progress
-    folder = _folder(index.directory)
     try:
-        _embed_and_swap(folder, run, progress)
+        _embed_and_swap(run, progress)
     except Exception as e:
-        state.error = f"{type(e).__name__}: {e}"
+        run.progress.error = f"{type(e).__name__}: {e}"
         raise
     finally:
+        _end(run)
+
+
+def _end(run: _Pass) -> None:
+    index, state = run.index, run.progress
+    with _folders_lock:
         if not state.error and index.multilingual_state != "complete" and index.multilingual_progress is state:
             index.multilingual_progress = None  # stopped, or the folder holds another index now
-        with _folders_lock:
-            if folder.running is run:
-                folder.running = None
-        state.finished.set()
+        if run.folder.running is run:
+            run.folder.running = None
+    state.finished.set()
 
 
-def _embed_and_swap(folder: _Folder, run: _Pass, progress: bool | None) -> None:
-    index, state, known = run.index, run.progress, folder.known
+def _embed_and_swap(run: _Pass, progress: bool | None) -> None:
+    index, state, folder = run.index, run.progress, run.folder
+    known = folder.known
     second = index.settings.second_model
     texts = [indexed_text(c, index.document(c.doc_id), index.settings)[0] for c in index.chunks]
     todo = list(dict.fromkeys(t for t in texts if t not in known))
@@ -421,7 +446,7 @@ def _embed_and_swap(folder: _Folder, run: _Pass, progress: bool | None) -> None:
     with tqdm(total=len(texts), initial=state.done, desc="Multilingual vectors", unit="chunk",
               disable=not show) as bar:
         for first in range(0, len(todo), _PASS_SLICE):
-            if run.stop.is_set():
+            if run.stop.is_set() or not index.directory.is_dir():
                 return
             batch = todo[first:first + _PASS_SLICE]
             known.update(zip(batch, embedder.encode_documents(batch, progress=False).vectors, strict=True))
@@ -442,17 +467,20 @@ def _embed_and_swap(folder: _Folder, run: _Pass, progress: bool | None) -> None:
             else:
                 log.info("%s holds another index now: its own pass builds the multilingual vectors", index.directory)
                 return
+        folder.known.clear()  # written: the next build reads them from the index
     index.attach(store)
-    folder.known.clear()
     log.debug("the multilingual vectors of %s are complete", index.directory)
 
 
 def _completes(on_disk: dict, manifest: dict) -> bool:
     """Whether the manifest ``on_disk`` is of the index of ``manifest`` with its multilingual
     vectors (the same sources, settings and counts)."""
-    return (bool(on_disk.get("multilingual")) and on_disk.get("counts") == manifest.get("counts")
-            and on_disk.get("settings") == manifest.get("settings")
-            and [s.get("sha256") for s in on_disk.get("sources", [])] == [s.get("sha256") for s in manifest["sources"]])
+    def documents(m: dict) -> list:
+        return [(s.get("id"), s.get("sha256")) for s in m.get("sources", [])]
+
+    return (bool(on_disk.get("multilingual")) and on_disk.get("model") == manifest.get("model")
+            and on_disk.get("counts") == manifest.get("counts") and on_disk.get("settings") == manifest.get("settings")
+            and documents(on_disk) == documents(manifest))
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], inputs: list[tuple[str, int]], sentences: np.ndarray,

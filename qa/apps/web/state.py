@@ -118,6 +118,7 @@ class Page:
         ready: whether questions are taken (False while the models load).
         building: what the page says while the documents' multilingual vectors are built (or
             could not be); empty otherwise (``App.building``).
+        building_now: whether they are being built (the page follows them until they are).
     """
 
     key: str | None
@@ -130,6 +131,7 @@ class Page:
     removable: list[tuple[str, str]] = ()
     ready: bool = True
     building: str = ""
+    building_now: bool = False
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
@@ -389,18 +391,20 @@ class App:
                     notice + panels.answering_from(index.documents), article(index, None),
                     panels.header(index.documents, uploaded), panels.placeholder(index.documents, uploaded),
                     panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable,
-                    building=panels.building(index))
+                    building=panels.building(index), building_now=index.multilingual_state == "building")
 
-    def building(self, key: str | None) -> str:
-        """What the page says of the multilingual vectors of ``key``'s index while they are
-        built (``panels.building``); empty once they are, while the models load, or when the
-        index is not in memory (a page's timer asks often: it never loads one)."""
+    def building(self, key: str | None) -> tuple[str, bool]:
+        """What the page says of the multilingual vectors of ``key``'s index (``panels.building``:
+        empty once they are built, while the models load, or when the index is not in memory:
+        a page's timer asks often, and this never loads one), and whether they are being built."""
         if key is None:
             index = self.default if self.ready else None
         else:
             with self._lock:
                 index = self._indexes.get(key)
-        return panels.building(index) if index is not None else ""
+        if index is None:
+            return "", False
+        return panels.building(index), index.multilingual_state == "building"
 
     def _loading_page(self) -> Page:
         """The default page while the models load: its documents as far as they are known."""
