@@ -7,7 +7,7 @@ What is indexed (no navigation, no running headers, headings not sentences), wha
 from __future__ import annotations
 
 import pytest
-from conftest import headed_pdf, two_page_pdf, word_file
+from conftest import headed_pdf, long_pdf, two_page_pdf, word_file
 
 import qa
 from qa.ingest.documents import read_file
@@ -61,6 +61,14 @@ def test_an_answer_from_html_is_cited_with_its_section_and_never_quotes_a_headin
     headings = {index.document("robot.html").text[a:b] for a, b, _ in index.document("robot.html").headings}
     sentences = {index.sentence_text(i) for i in range(len(index.sentences))}
     assert not headings & sentences  # a heading is never a sentence, so never quoted
+
+
+def test_pdf_pages_filled_in_alike_keep_their_full_lines(tmp_path):
+    # Each page's second line reads alike but for its numbers ("and 3 keepers on duty. The road
+    # to station 1 ..."): a full line of text, not a running header.
+    (tmp_path / "reports.pdf").write_bytes(long_pdf(100))
+    doc = read_file(tmp_path / "reports.pdf", max_file_bytes=qa.Settings.max_file_bytes)
+    assert doc.text.count("keepers on duty. The road to station") == 100
 
 
 def test_pdf_joins_a_sentence_across_pages_drops_running_lines_and_cites_the_page(tmp_path):

@@ -355,17 +355,24 @@ def _heading_size(page: list[_Line], block: list[int], body: float, bold_body: b
 
 
 def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
-    """Pages without the first and last lines that repeat (numbers aside) on most pages."""
+    """Pages without the first and last lines that repeat (numbers aside) on most pages and
+    are shorter than a full line of text: a running header or footer ("Chapter 3: Reference",
+    a page number) is; the first line of pages of a form filled in alike is not."""
     if len(pages) < 2:
         return pages
+    lengths = sorted(len(line.text.strip()) for page in pages for line in page if line.text.strip())
+    if not lengths:
+        return pages
+    short = 0.75 * lengths[int(0.9 * (len(lengths) - 1))]  # of the longest lines: a full line
 
-    def key(line: _Line) -> str:
-        return re.sub(r"\d+", "#", " ".join(line.text.split())).lower()
+    def key(line: _Line) -> str | None:
+        text = " ".join(line.text.split())
+        return re.sub(r"\d+", "#", text).lower() if len(text) <= short else None
 
     ends = Counter()
     for page in pages:
         lines = [line for line in page if line.text.strip()]
-        ends.update({key(line) for line in lines[:2] + lines[-2:]})
+        ends.update({key(line) for line in lines[:2] + lines[-2:]} - {None})
     running = {k for k, n in ends.items() if n >= max(2, (len(pages) + 1) // 2)}
     out = []
     for page in pages:
