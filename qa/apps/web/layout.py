@@ -359,7 +359,11 @@ def serve(index_dir: str | Path = "index", host: str = "127.0.0.1", port: int = 
 def _in_a_thread(forget):
     """``forget`` run in a thread of its own: Gradio calls a state's delete callback on its
     event loop, and removing an upload may wait for its index's multilingual pass to let go."""
-    return lambda key: threading.Thread(target=forget, args=(key,), name="qa-forget", daemon=True).start()
+    def later(key):
+        threading.Thread(target=forget, args=(key,), name="qa-forget", daemon=True).start()
+
+    later.__wrapped__ = forget
+    return later
 
 
 def _theme() -> gr.themes.Base:
