@@ -904,7 +904,8 @@ def main(argv: list[str] | None = None) -> int:
             "articles_used": articles_used,
             "hyperparameters": asdict(hyper), "steps_trained": step,
             "initialized_from": str(args.init) if args.init else "all-MiniLM-L6-v2 + a new span head",
-            "resumed_from_exported_weights_at_step": args.resume_step or None,
+            # this run's --resume-step, or the checkpoint's when it came from such a run
+            "resumed_from_exported_weights_at_step": args.resume_step or rewarm["from"] or None,
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,
             "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
