@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -433,14 +434,11 @@ def _embed_and_swap(run: _Pass, progress: bool | None) -> None:
     known = folder.known
     second = index.settings.second_model
     texts = [indexed_text(c, index.document(c.doc_id), index.settings)[0] for c in index.chunks]
-    todo = list(dict.fromkeys(t for t in texts if t not in known))
-    if len(todo) < len(set(texts)):
-        log.info("reusing the embeddings of %d chunks; embedding %d new ones", len(set(texts)) - len(todo), len(todo))
-    left = {t: 0 for t in todo}
-    for t in texts:
-        if t in left:
-            left[t] += 1
-    state.done = len(texts) - sum(left.values())
+    chunks_of = Counter(texts)  # a text's chunks (a repeated text is embedded once)
+    todo = [t for t in chunks_of if t not in known]
+    if len(todo) < len(chunks_of):
+        log.info("reusing the embeddings of %d chunks; embedding %d new ones", len(chunks_of) - len(todo), len(todo))
+    state.done = len(texts) - sum(chunks_of[t] for t in todo)
     embedder = embedder_for(second)
     show = len(todo) > 64 if progress is None else progress
     with tqdm(total=len(texts), initial=state.done, desc="Multilingual vectors", unit="chunk",
@@ -450,7 +448,7 @@ def _embed_and_swap(run: _Pass, progress: bool | None) -> None:
                 return
             batch = todo[first:first + _PASS_SLICE]
             known.update(zip(batch, embedder.encode_documents(batch, progress=False).vectors, strict=True))
-            done = sum(left[t] for t in batch)
+            done = sum(chunks_of[t] for t in batch)
             state.done += done
             bar.update(done)
     vectors = (np.stack([known[t] for t in texts]) if texts

@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import shlex
 import sys
 import time
 from dataclasses import asdict
@@ -20,7 +19,7 @@ import qa
 from qa import rendering
 from qa.apps import evaluation
 from qa.models.language import detect
-from qa.store.storage import MANIFEST
+from qa.store.storage import MANIFEST, index_option
 from qa.types import ENGLISH
 
 EXAMPLES = """examples:
@@ -190,7 +189,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _finish_command(index_dir: str) -> str:
-    return "qa build --finish" + ("" if index_dir == "index" else f" --index {shlex.quote(index_dir)}")
+    return "qa build --finish" + index_option(index_dir)
 
 
 def _say_missing(index: qa.Index, index_dir: str) -> None:

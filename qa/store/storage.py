@@ -73,12 +73,17 @@ def rebuild_hint(index_dir: Path, sources: list[str | None] | None = None) -> st
     ``None`` means the sources are unknown (the manifest is unreadable); ``[]`` or only
     ``bundled:`` sources mean the bundled article, which ``qa build`` indexes by default.
     """
-    target = "" if Path(index_dir) == Path("index") else f" --index {shlex.quote(str(index_dir))}"
+    target = index_option(index_dir)
     if sources is not None and all(s and s.startswith("bundled:") for s in sources):
         return f"qa build{target}"
     if sources and len(sources) <= 3 and all(s and not s.startswith("bundled:") for s in sources):
         return "qa build " + " ".join(shlex.quote(s) for s in sources if s) + target
     return f"qa build SOURCES{target}"
+
+
+def index_option(index_dir: str | Path) -> str:
+    """The ``--index`` option a command needs for ``index_dir`` ("" for the default, ./index)."""
+    return "" if Path(index_dir) == Path("index") else f" --index {shlex.quote(str(index_dir))}"
 
 
 def manifest_hint(index_dir: Path, manifest: dict[str, Any], model: str | None = None) -> str:
