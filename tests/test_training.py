@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +13,17 @@ from conftest import DATA
 import qa
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def wordnet():
+    """Debian's WordNet database (wordnet-base), the synonyms of train_reader's --paraphrases."""
+    folder = Path("/usr/share/wordnet")
+    if not (folder / "index.noun").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{folder} is missing: CI must install Debian's wordnet-base (.ci/run)")
+        pytest.skip(f"{folder} is missing: apt-get install wordnet-base")
+    return folder
 
 
 def training(name: str):
@@ -80,6 +92,25 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert (state["step"], state["adam_step"], state["rewarm_from"]) == (5, 2, 3)
     with pytest.raises(SystemExit, match="pass --resume-step 5"):  # the step its record gives, or none
         train_reader.main([*longer[:-1], "4", "--out", str(tmp_path / "elsewhere"), "--init", str(weights)])
+
+
+@pytest.mark.slow
+def test_two_continuations_of_a_checkpoint_are_compared_one_asking_in_other_words(tmp_path, wordnet):
+    train_reader, compare_runs = training("train_reader"), training("compare_runs")
+    argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--holdout-articles", "1",
+            "--steps", "6", "--batch-size", "4", "--eval-every", "100", "--threads", "1", "--context", "lead",
+            "--topic-share", "0.25", "--wordnet", str(wordnet)]
+    assert train_reader.main([*argv, "--until", "2"]) == 0
+    shutil.copytree(tmp_path / "run", tmp_path / "other")
+    # Each stops where told, with a checkpoint, the schedule of the 6 steps unchanged and nothing exported.
+    assert train_reader.main([*argv, "--until", "4"]) == 0
+    assert train_reader.main([*argv, "--until", "4", "--out", str(tmp_path / "other"), "--paraphrases", "1.0"]) == 0
+    assert not list(tmp_path.rglob("reader.safetensors"))
+    assert compare_runs.main([str(tmp_path / "run"), str(tmp_path / "other"), "--", *argv]) == 0
+    compared = json.loads((tmp_path / "run" / "comparison.json").read_text())
+    assert [c["step"] for c in compared.values()] == [4, 4]
+    assert all(c["held_out"]["questions"] > 0 and c["low_overlap"]["questions"] == c["held_out"]["questions"] // 4
+               and set(c["NoAns_by_kind"]) == set(c["held_out"]["unanswerable_kinds"]) for c in compared.values())
 
 
 def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():
@@ -198,3 +229,29 @@ def test_a_swapped_name_is_absent_from_the_whole_article_not_only_the_paragraph(
         swapped = train_reader.swap("Where did Chopin settle?", context, ["Liszt", "Berlioz"], random.Random(seed),
                                      article)
         assert swapped in (None, "Where did Berlioz settle?")
+
+
+def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(wordnet):
+    import random
+
+    train_reader = training("train_reader")
+    wordnet = train_reader.WordNet(wordnet)
+    context = ("In February 2014 Swiss voters narrowly approved a proposal to restrict immigration from the "
+               "European Union. The motto was adopted in 1865.")
+    answer = "a proposal to restrict immigration from the European Union"
+    # "voters" and "restrict" are the paragraph's words; "restrict" is in the answer, so it stays.
+    asked = {train_reader.paraphrase("What did Swiss voters narrowly approve?", context, answer, wordnet,
+                                     random.Random(seed)) for seed in range(5)}
+    assert asked == {"What did Swiss electors narrowly approve?"}
+    # A synonym of the word's commonest sense whose own commonest sense it is; a verb form kept.
+    assert wordnet.synonyms("restrict") == ("v", ["curtail"])
+    assert "bosom" not in wordnet.synonyms("heart")[1]
+    motto = train_reader.paraphrase("When was the motto adopted?", context, "1865", wordnet, random.Random(0))
+    assert motto in {f"When was the {w} adopted?" for w in ("slogan", "catchword", "shibboleth")}
+    # Nothing the paragraph holds that WordNet can replace: no paraphrase.
+    assert train_reader.paraphrase("Who sang Yesterday?", context, "1865", wordnet, random.Random(0)) is None
+    examples = [train_reader.Example("q", "What did Swiss voters narrowly approve?", context, answer, 29),
+                train_reader.Example("n", "What did Swiss voters narrowly approve?", context, None, kind="other")]
+    train_reader.paraphrased(examples, 1.0, wordnet, 0)
+    assert [(e.kind, e.question) for e in examples] == [("paraphrase", "What did Swiss electors narrowly approve?"),
+                                                        ("other", "What did Swiss voters narrowly approve?")]

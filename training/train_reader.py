@@ -41,6 +41,9 @@ trade."), answered with S and never with the occasion (``occasions``). ``--conte
 reads every paragraph after its context in its article, as the product reads a passage
 (``qa.ingest.context``: the title, the lead sentence, the last sentence before it that names
 someone): who "he" or "the President" is; no answer is ever taken from it.
+``--paraphrases SHARE`` asks that share of the answerable questions in other words, with
+WordNet synonyms of the paragraph's words (``paraphrase``; Debian's ``wordnet-base``): tried on
+the long run and not taken (``training/data/paraphrases.json``).
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -50,7 +53,8 @@ hold the answer. Training runs in bf16 autocast where the CPU has it natively (a
 (emulated bf16 is over 10x slower); on a CUDA GPU (``--device``; auto: one if there is one) in bf16
 autocast. The word embeddings are frozen (they are the packaged ones and are not shipped). It checkpoints every
 ``--checkpoint-minutes`` into ``--out`` and resumes from there when started again with the
-same arguments. ``--export`` writes the shipped weights (int8 linear rows, fp16 rest) and
+same arguments; ``--until STEP`` stops it there (two continuations of one checkpoint, compared
+by ``training/compare_runs.py``). ``--export`` writes the shipped weights (int8 linear rows, fp16 rest) and
 their record: seed, data hash, hyperparameters, steps and the held-out figures.
 """
 
@@ -226,6 +230,114 @@ def retopic(question: str, context: str, topics: list[str], rng: random.Random) 
         if new != m.group(1) and not re.search(rf"\b{new}", lowered):
             return question[:m.start(1)] + new + question[m.end(1):]
     return None
+
+
+class WordNet:
+    """The synonyms of an English word in its commonest sense, from the WordNet 3.0 database files
+    (Debian's ``wordnet-base``: ``/usr/share/wordnet``; read here because NLTK's reader needs a
+    ``lexnames`` file Debian does not ship). A word's commonest sense is the first synset of the
+    part of speech whose senses were tagged most often in WordNet's sense-tagged corpus."""
+
+    def __init__(self, folder: Path = Path("/usr/share/wordnet")):
+        if not (folder / "index.noun").exists():
+            raise SystemExit(f"no WordNet database in {folder}: install it with `apt-get install wordnet-base` "
+                             "(the synonyms of --paraphrases)")
+        self.first: dict[str, tuple[int, str, int]] = {}  # lemma -> (tagged senses, pos, first synset's offset)
+        self.data: dict[str, bytes] = {}
+        self.verbs: set[str] = set()
+        for name, pos in (("noun", "n"), ("verb", "v"), ("adj", "a")):
+            self.data[pos] = (folder / f"data.{name}").read_bytes()
+            for line in (folder / f"index.{name}").read_text(encoding="utf-8").splitlines():
+                if line.startswith(" "):
+                    continue  # the licence at the top
+                f = line.split()
+                pointers = int(f[3])
+                tagged, offset = int(f[5 + pointers]), int(f[6 + pointers])
+                if tagged > self.first.get(f[0], (-1,))[0]:
+                    self.first[f[0]] = (tagged, pos, offset)
+                if pos == "v":
+                    self.verbs.add(f[0])
+        # irregular verb forms ("found" of find, "led" of lead): a question's "found" is rarely "establish"
+        self.inflected = {line.split()[0] for line in (folder / "verb.exc").read_text(encoding="utf-8").splitlines()
+                          if line.strip()}
+
+    def synonyms(self, lemma: str) -> tuple[str, list[str]]:
+        """The part of speech (n, v, a) of ``lemma``'s commonest sense and that sense's other
+        lemmas, as words ("cast_ballot" -> "cast ballot"); ("", []) for a word WordNet lacks."""
+        if lemma not in self.first:
+            return "", []
+        _, pos, offset = self.first[lemma]
+        data = self.data[pos]
+        f = data[offset:data.index(b"\n", offset)].decode("utf-8").split()
+        words = [re.sub(r"\(.*\)$", "", f[4 + 2 * i]) for i in range(int(f[3], 16))]
+        # a synonym whose own commonest sense is this one: not "bosom" for "heart", "vocal" for "song"
+        return pos, [w.replace("_", " ") for w in words if w.lower() != lemma and lemma not in w.lower().split("_")
+                     and self.first.get(w.lower(), (0, "", -1))[1:] == (pos, offset)]
+
+    def participle(self, word: str) -> bool:
+        """Whether ``word`` is a verb's -ed or -ing form ("adopted", "growing", "used")."""
+        stems = [word[:-2], word[:-1], word[:-3], word[:-3] + "e"] if word.endswith(("ed", "ing")) else []
+        return any(w in self.verbs for w in stems) or word in self.inflected
+
+
+_PARAPHRASABLE = re.compile(r"(?<![-\w\"“'])[a-z]{4,}\b(?![\"”'-])")  # a plain word, not one in quotes or a -suffix
+
+
+def paraphrase(question: str, context: str, answer: str, wordnet: WordNet, rng: random.Random,
+               words: int = 2) -> str | None:
+    """``question`` asked in other words: up to ``words`` of its words that its ``context`` holds
+    (the overlap a reader leans on) replaced by a WordNet synonym of their commonest sense that
+    the context lacks ("What did Swiss voters narrowly approve to restrict?" -> "What did Swiss
+    electors narrowly approve to curtail?"), answered as before: people ask in their own words.
+    A plural noun or a verb's -s form keeps its ending; a word the answer holds is kept. None
+    when no word can be replaced. WordNet's synonyms are noisy ("case law" -> "instance law"):
+    a paraphrase is a share of the examples, never a held-out figure's only measure."""
+    lowered, held = context.lower(), answer.lower()
+    found = [m for m in _PARAPHRASABLE.finditer(question)  # as the context writes it: "heart", not "Sacred Heart"
+             if m.group() not in _NOT_TOPICS and m.group() not in held and re.search(rf"\b{m.group()}\b", context)]
+    rng.shuffle(found)
+    changes = []
+    for m in found:
+        word, ending = m.group(), ""
+        if word not in wordnet.first and word.endswith("s") and word[:-1] in wordnet.first:
+            word, ending = word[:-1], "s"
+        if not ending and wordnet.participle(word):
+            continue  # "adopted", "growing": WordNet lists them as adjectives, the question uses a verb
+        pos, options = wordnet.synonyms(word)
+        options = [o for o in options if o.lower() not in lowered and re.fullmatch(r"[a-z]+(?: [a-z]+)?", o)
+                   and (not ending or (pos in "nv" and not o.endswith("s")))
+                   # not a form of the word itself: earliest/earlier, fiber/fibre
+                   and not any(w.lower()[:3] == word[:3] for w in o.split())]
+        if not options:
+            continue
+        new = rng.choice(options)
+        if ending:  # the noun's last word, the verb's first takes the -s
+            parts = new.split()
+            i = -1 if pos == "n" else 0
+            last = parts[i]
+            parts[i] = (last[:-1] + "ies" if re.search(r"[^aeiou]y$", last)
+                        else last + ("es" if re.search(r"(s|x|z|ch|sh)$", last) else "s"))
+            new = " ".join(parts)
+        changes.append((m.start(), m.end(), new))
+        if len(changes) == words:
+            break
+    if not changes:
+        return None
+    for start, end, new in sorted(changes, reverse=True):
+        question = question[:start] + new + question[end:]
+    return question
+
+
+def paraphrased(examples: list[Example], share: float, wordnet: WordNet, seed: int) -> list[Example]:
+    """``examples`` with about ``share`` of the answerable ones asked in other words
+    (``paraphrase``), in place: the same answers, kind ``paraphrase``."""
+    rng = random.Random(seed)
+    for e in examples:
+        if e.answer is not None and rng.random() < share:
+            new = paraphrase(e.question, e.context, e.answer, wordnet, rng, words=rng.choice((1, 2)))
+            if new:
+                e.question, e.kind = new, "paraphrase"
+    return examples
 
 
 _VERBS = ("said|stated|stressed|noted|argued|claimed|wrote|explained|added|declared|warned|announced|"
@@ -736,6 +848,7 @@ class Hyper:
     occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
     context: str = "none"  # what is read before each paragraph (qa.ingest.context.FORMATS), as the product reads
+    paraphrases: float = 0.0  # the share of answerable examples asked in other words (``paraphrase``; WordNet)
 
     @classmethod
     def recorded(cls, values: dict) -> Hyper:
@@ -763,6 +876,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--init", type=Path, metavar="READER.safetensors",
                    help="start from these reader weights (the shipped ones, to train further) instead of "
                         "the packaged MiniLM with a new span head")
+    p.add_argument("--until", type=int, default=0, metavar="STEP",
+                   help="stop at this step with a checkpoint, the schedule unchanged (a comparison of two "
+                        "continuations from one checkpoint)")
+    p.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"),
+                   help="the WordNet 3.0 database files (Debian's wordnet-base), for --paraphrases")
     p.add_argument("--export-now", action="store_true",
                    help="export the last checkpoint as it is, without training further")
     p.add_argument("--resume-step", type=int, default=0, metavar="N",
@@ -800,6 +918,8 @@ def main(argv: list[str] | None = None) -> int:
         told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
         train += [e for e in told if e.kind != "asked"] * hyper.occasions
         train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
+    if hyper.paraphrases:
+        paraphrased(train, hyper.paraphrases, WordNet(args.wordnet), hyper.seed + 7)
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
@@ -865,7 +985,8 @@ def main(argv: list[str] | None = None) -> int:
     last_save = time.time()
     seen = 0
     losses = []
-    while step < steps:
+    stop = min(steps, args.until) if args.until else steps
+    while step < stop:
         rows = order[step % len(order)]
         with precision(device):
             out = model(**tensors(features, rows, device))
@@ -885,13 +1006,13 @@ def main(argv: list[str] | None = None) -> int:
             figures = held_out_figures(model, tokenizer, eval_pos, eval_neg, hyper)
             log.append({"step": step, "loss": float(np.mean(losses[-200:])), **figures})
             print(f"held-out at step {step}: {json.dumps(figures)}", flush=True)
-        if time.time() - last_save > args.checkpoint_minutes * 60 or step == steps:
+        if time.time() - last_save > args.checkpoint_minutes * 60 or step == stop:
             save_checkpoint(args.out, model, optimizer, scheduler, step, log, rewarm["from"])
             last_save = time.time()
     train_seconds = time.time() - started
 
     # Every held-out question decides the threshold; it is checked against the quantized weights.
-    if args.export:
+    if args.export and step == steps:
         export(model, args.export, {})
         shipped = reading.load_model(args.export).to(device)
         where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"

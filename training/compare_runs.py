@@ -1,0 +1,114 @@
+"""Compare runs of the reader that went on from one checkpoint (``train_reader.py --until``), on
+the held-out train articles, as a choice between them is made:
+
+    python training/compare_runs.py training/runs/A training/runs/B -- <the run's own arguments>
+
+For each run's last checkpoint (full precision, as trained), on the run's held-out articles:
+
+- every held-out question as asked (F1, EM), and with the unanswerable ones made as in
+  training, at the threshold best for that mix (F1, NoAns, and NoAns by kind);
+- the questions asked in other words (``train_reader.paraphrase``, a seed no run trained with):
+  what WordNet's synonyms do to each;
+- the quarter of the questions that share the fewest words with their answer's sentence:
+  people's own paraphrases, which no run generated.
+
+Writes ``<first run>/comparison.json``. Evaluation data are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+from safetensors.torch import load_file
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "training"))
+
+import train_reader as tr  # noqa: E402
+
+from qa.apps import squad  # noqa: E402
+from qa.models import reading  # noqa: E402
+
+
+def overlap(e: tr.Example) -> float:
+    """The share of the question's words (4+ letters, not stop words) that its answer's sentence holds."""
+    start = e.context.rfind(". ", 0, max(e.answer_start, 0)) + 1
+    end = e.context.find(". ", e.answer_start)
+    sentence = e.context[start:end if end >= 0 else None].lower()
+    words = [w for w in re.findall(r"[a-z]{4,}", e.question.lower()) if w not in tr._NOT_TOPICS]
+    return sum(bool(re.search(rf"\b{w}", sentence)) for w in words) / len(words) if words else 1.0
+
+
+def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list[tr.Example]]:
+    """The run's held-out questions, unanswerables, paraphrased and least-overlapping questions."""
+    data = json.loads(run.train.read_text(encoding="utf-8"))
+    _, held = tr.split_articles(data, hyper.holdout_articles, hyper.seed)
+    pos = tr.positives(held)
+    neg = tr.make_negatives(held, hyper.negatives, hyper.seed + 1, tr.kinds_for(hyper.topic_share, hyper.inswap_share))
+    rng, wordnet = random.Random(hyper.seed + 101), tr.WordNet(run.wordnet)
+    para = []
+    for e in pos:
+        new = tr.paraphrase(e.question, e.context, e.answer, wordnet, rng, words=2)
+        if new:
+            para.append(tr.Example(e.id, new, e.context, e.answer, e.answer_start, "paraphrase"))
+    if hyper.context != "none":
+        for examples in (pos, neg, para):
+            tr.in_context(examples, data["data"], hyper.context)
+    low = sorted(pos, key=overlap)[:len(pos) // 4]
+    return {"pos": pos, "neg": neg, "paraphrased": para, "low_overlap": low}
+
+
+def figures(model, tokenizer, sets: dict[str, list[tr.Example]], hyper: tr.Hyper) -> dict:
+    mixed = tr.held_out_figures(model, tokenizer, sets["pos"], sets["neg"], hyper)
+    threshold = mixed["with_unanswerable"]["threshold"]
+    neg_preds = tr.predict(model, tokenizer, sets["neg"], hyper)
+    by_kind = {}
+    for kind in sorted({e.kind for e in sets["neg"]}):
+        margins = [p[1] for e, p in zip(sets["neg"], neg_preds, strict=True) if e.kind == kind]
+        by_kind[kind] = round(100 * float(np.mean([m <= threshold for m in margins])), 2)
+    out = {"held_out": mixed, "NoAns_by_kind": by_kind}
+    for name in ("paraphrased", "low_overlap"):
+        if not sets[name]:
+            out[name] = {"questions": 0}
+            continue
+        preds = tr.predict(model, tokenizer, sets[name], hyper)
+        f1 = [squad.f1(e.answer, p[0]) for e, p in zip(sets[name], preds, strict=True)]
+        answered = [p[1] > threshold for p in preds]
+        out[name] = {"questions": len(f1), "f1": 100 * float(np.mean(f1)),
+                     "answered": 100 * float(np.mean(answered)),
+                     "f1_at_threshold": 100 * float(np.mean([f if a else 0.0 for f, a in zip(f1, answered,
+                                                                                               strict=True)]))}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", type=Path, help="run folders, each with a checkpoint/")
+    p.add_argument("run", nargs=argparse.REMAINDER, help="-- and the run's own arguments")
+    argv = sys.argv[1:] if argv is None else argv
+    split = argv.index("--")
+    args = p.parse_args(argv[:split])
+    run = tr.parser().parse_args(argv[split + 1:])
+    hyper = tr.hyper_of(run)
+    sets = held_out(run, hyper)
+    tokenizer = reading.load_tokenizer()
+    results = {}
+    for folder in args.runs:
+        state = json.loads((folder / "checkpoint" / "state.json").read_text())
+        model = tr.start_model(None)
+        model.load_state_dict(load_file(str(folder / "checkpoint" / "model.safetensors")), strict=False)
+        results[str(folder)] = {"step": state["step"], **figures(model, tokenizer, sets, hyper)}
+        print(json.dumps({str(folder): results[str(folder)]}, indent=1), flush=True)
+    (args.runs[0] / "comparison.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
