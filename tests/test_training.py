@@ -99,10 +99,11 @@ def test_two_continuations_of_a_checkpoint_are_compared_one_asking_in_other_word
     train_reader, compare_runs = training("train_reader"), training("compare_runs")
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--holdout-articles", "1",
             "--steps", "6", "--batch-size", "4", "--eval-every", "100", "--threads", "1", "--context", "lead",
-            "--topic-share", "0.25", "--wordnet", str(wordnet)]
+            "--topic-share", "0.25", "--wordnet", str(wordnet), "--export", str(tmp_path / "reader.safetensors")]
     assert train_reader.main([*argv, "--until", "2"]) == 0
     shutil.copytree(tmp_path / "run", tmp_path / "other")
-    # Each stops where told, with a checkpoint, the schedule of the 6 steps unchanged and nothing exported.
+    # Each stops where told, with a checkpoint, the schedule of the 6 steps unchanged and nothing exported;
+    # the reworded one in the same batches, only its questions' words changed.
     assert train_reader.main([*argv, "--until", "4"]) == 0
     assert train_reader.main([*argv, "--until", "4", "--out", str(tmp_path / "other"), "--paraphrases", "1.0"]) == 0
     assert not list(tmp_path.rglob("reader.safetensors"))
@@ -240,9 +241,9 @@ def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(wordnet):
                "European Union. The motto was adopted in 1865.")
     answer = "a proposal to restrict immigration from the European Union"
     # "voters" and "restrict" are the paragraph's words; "restrict" is in the answer, so it stays.
-    asked = {train_reader.paraphrase("What did Swiss voters narrowly approve?", context, answer, wordnet,
+    asked = {train_reader.paraphrase("What did Swiss voters narrowly approve to restrict?", context, answer, wordnet,
                                      random.Random(seed)) for seed in range(5)}
-    assert asked == {"What did Swiss electors narrowly approve?"}
+    assert asked == {"What did Swiss electors narrowly approve to restrict?"}
     # A synonym of the word's commonest sense whose own commonest sense it is; a verb form kept.
     assert wordnet.synonyms("restrict") == ("v", ["curtail"])
     assert "bosom" not in wordnet.synonyms("heart")[1]
@@ -250,8 +251,12 @@ def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(wordnet):
     assert motto in {f"When was the {w} adopted?" for w in ("slogan", "catchword", "shibboleth")}
     # Nothing the paragraph holds that WordNet can replace: no paraphrase.
     assert train_reader.paraphrase("Who sang Yesterday?", context, "1865", wordnet, random.Random(0)) is None
+    # SQuAD's own questions are reworded, as new examples; the made-up kinds keep their words.
     examples = [train_reader.Example("q", "What did Swiss voters narrowly approve?", context, answer, 29),
+                train_reader.Example("s", "What did Swiss voters say about immigration?", context, answer, 29,
+                                     kind="said"),
                 train_reader.Example("n", "What did Swiss voters narrowly approve?", context, None, kind="other")]
-    train_reader.paraphrased(examples, 1.0, wordnet, 0)
-    assert [(e.kind, e.question) for e in examples] == [("paraphrase", "What did Swiss electors narrowly approve?"),
-                                                        ("other", "What did Swiss voters narrowly approve?")]
+    reworded = train_reader.paraphrased(examples, 1.0, wordnet, 0)
+    assert [(e.kind, e.question) for e in reworded] == [("paraphrase", "What did Swiss electors narrowly approve?"),
+                                                        *[(e.kind, e.question) for e in examples[1:]]]
+    assert examples[0].question == "What did Swiss voters narrowly approve?" and reworded[1:] == examples[1:]

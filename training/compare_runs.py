@@ -49,6 +49,8 @@ def overlap(e: tr.Example) -> float:
 def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list[tr.Example]]:
     """The run's held-out questions, unanswerables, paraphrased and least-overlapping questions."""
     data = json.loads(run.train.read_text(encoding="utf-8"))
+    if run.articles:  # as train_reader.main cuts them, before the split
+        data = {"data": data["data"][:run.articles]}
     _, held = tr.split_articles(data, hyper.holdout_articles, hyper.seed)
     pos = tr.positives(held)
     neg = tr.make_negatives(held, hyper.negatives, hyper.seed + 1, tr.kinds_for(hyper.topic_share, hyper.inswap_share))

@@ -68,7 +68,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -329,15 +329,39 @@ def paraphrase(question: str, context: str, answer: str, wordnet: WordNet, rng: 
 
 
 def paraphrased(examples: list[Example], share: float, wordnet: WordNet, seed: int) -> list[Example]:
-    """``examples`` with about ``share`` of the answerable ones asked in other words
-    (``paraphrase``), in place: the same answers, kind ``paraphrase``."""
+    """``examples`` with about ``share`` of SQuAD's own questions (kind ``answer``) asked in other
+    words (``paraphrase``): new examples, kind ``paraphrase``, with the same answers. The made-up
+    kinds keep their words: a statement's topic reworded would teach that a topic the paragraph
+    lacks has an answer, which the topic near misses teach it has not."""
     rng = random.Random(seed)
+    out = []
     for e in examples:
-        if e.answer is not None and rng.random() < share:
+        new = None
+        if e.kind == "answer" and rng.random() < share:
             new = paraphrase(e.question, e.context, e.answer, wordnet, rng, words=rng.choice((1, 2)))
-            if new:
-                e.question, e.kind = new, "paraphrase"
-    return examples
+        out.append(replace(e, question=new, kind="paraphrase") if new else e)
+    return out
+
+
+def in_other_words(tokenizer, examples: list[Example], features: dict[str, np.ndarray], hyper: Hyper,
+                   wordnet: WordNet) -> dict[str, np.ndarray]:
+    """The windows of ``examples`` (``features``, made by ``featurize``) with ``hyper.paraphrases``
+    of SQuAD's questions asked in other words (``paraphrased``), window for window: a question
+    whose rewording would change its number of windows keeps its words. So the batch order and
+    schedule made from ``features`` hold, and a run with paraphrases differs from one without
+    only in the words of those questions."""
+    reworded = paraphrased(examples, hyper.paraphrases, wordnet, hyper.seed + 7)
+    changed = [i for i, (a, b) in enumerate(zip(examples, reworded, strict=True)) if a is not b]
+    before = np.bincount(features["example"], minlength=len(examples))
+    after = np.bincount(featurize(tokenizer, [reworded[i] for i in changed], hyper.max_length, hyper.stride)["example"],
+                        minlength=len(changed))
+    for n, i in enumerate(changed):
+        if after[n] != before[i]:
+            reworded[i] = examples[i]
+    out = featurize(tokenizer, reworded, hyper.max_length, hyper.stride)
+    assert np.array_equal(out["example"], features["example"])
+    print(f"asked in other words: {sum(e.kind == 'paraphrase' for e in reworded)} questions", flush=True)
+    return out
 
 
 _VERBS = ("said|stated|stressed|noted|argued|claimed|wrote|explained|added|declared|warned|announced|"
@@ -596,7 +620,7 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     thousand windows as Python lists would be gigabytes of objects for the garbage collector
     to walk at every step.
     """
-    ids, types, lengths, starts, ends = [], [], [], [], []
+    ids, types, lengths, starts, ends, numbers = [], [], [], [], [], []
     for first in range(0, len(examples), 2000):
         part = examples[first:first + 2000]
         texts, skips = reading.with_leads([e.context for e in part], [e.lead for e in part])
@@ -620,9 +644,11 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
             lengths.append(len(enc["input_ids"][w]))
             starts.append(s_tok)
             ends.append(e_tok)
+            numbers.append(first + n)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return {"ids": np.concatenate(ids), "types": np.concatenate(types), "offsets": offsets,
-            "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends)}
+            "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends),
+            "example": np.asarray(numbers, dtype=np.int64)}  # the example each window is of
 
 
 def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
@@ -918,8 +944,6 @@ def main(argv: list[str] | None = None) -> int:
         told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
         train += [e for e in told if e.kind != "asked"] * hyper.occasions
         train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
-    if hyper.paraphrases:
-        paraphrased(train, hyper.paraphrases, WordNet(args.wordnet), hyper.seed + 7)
     held_pos = positives(held_articles)
     random.Random(hyper.seed).shuffle(held_pos)
     held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
@@ -930,6 +954,8 @@ def main(argv: list[str] | None = None) -> int:
     eval_pos = held_pos[:hyper.eval_questions]
     eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
     order = batches(features, hyper.batch_size, hyper.seed)
+    if hyper.paraphrases:
+        features = in_other_words(tokenizer, train, features, hyper, WordNet(args.wordnet))
     first = hyper.first_batch % len(order)
     order = order[first:] + order[:first]
     steps = math.ceil(hyper.epochs * len(order)) if hyper.epochs > 0 else min(hyper.steps, len(order) * 3)
@@ -1012,7 +1038,9 @@ def main(argv: list[str] | None = None) -> int:
     train_seconds = time.time() - started
 
     # Every held-out question decides the threshold; it is checked against the quantized weights.
-    if args.export and step == steps:
+    if args.export and step < steps:
+        print(f"stopped at step {step} (--until); not exported", flush=True)
+    elif args.export:
         export(model, args.export, {})
         shipped = reading.load_model(args.export).to(device)
         where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
