@@ -72,6 +72,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert evaluate_checkpoint.main(["--limit", "12", "--held-out-only", "--", *argv]) == 0
     evaluated = json.loads((tmp_path / "run" / "evaluations.jsonl").read_text().splitlines()[-1])
     assert evaluated["step"] == 3 and qa.Reader(Path(evaluated["weights"])).context == "lead"
+    exported = json.loads(Path(evaluated["weights"]).with_suffix(".json").read_text())
+    assert exported["train_data_sha256"] == record["train_data_sha256"] and exported["hyperparameters"]["seed"] == 13
     assert 0 <= evaluated["held_out_reading"]["NoAns_accuracy"] <= 100
     # The exported weights load into the product's reader and read, after the passage's context.
     assert qa.Reader(weights).context == "lead" and record["hyperparameters"]["inswap_share"] == 0.2
