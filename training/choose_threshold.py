@@ -87,9 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> dict:
     """The choices for retrieved passages, as the bot reads them (``retrieval_weight``,
     ``read_within``, ``threshold_open``), and their figures (``held_out_open``)."""
-    positives = train_reader.positives(held)
-    kinds = train_reader.kinds_for(hyper.topic_share, hyper.inswap_share)
-    negatives = train_reader.make_negatives(held, hyper.negatives, hyper.seed + 1, kinds)
+    positives, negatives = train_reader.held_out_examples(held, hyper)
     # Over the whole held-out index only the changed questions (train_reader.CHANGED) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives

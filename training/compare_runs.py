@@ -46,14 +46,14 @@ def overlap(e: tr.Example) -> float:
     return sum(bool(re.search(rf"\b{w}", sentence)) for w in words) / len(words) if words else 1.0
 
 
-def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list[tr.Example]]:
-    """The run's held-out questions, unanswerables, paraphrased and least-overlapping questions."""
+def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list]:
+    """The run's held-out questions, unanswerables and paraphrased questions, and the positions
+    in the questions of the least overlapping quarter."""
     data = json.loads(run.train.read_text(encoding="utf-8"))
     if run.articles:  # as train_reader.main cuts them, before the split
         data = {"data": data["data"][:run.articles]}
     _, held = tr.split_articles(data, hyper.holdout_articles, hyper.seed)
-    pos = tr.positives(held)
-    neg = tr.make_negatives(held, hyper.negatives, hyper.seed + 1, tr.kinds_for(hyper.topic_share, hyper.inswap_share))
+    pos, neg = tr.held_out_examples(held, hyper)
     rng, wordnet = random.Random(hyper.seed + 101), tr.WordNet(run.wordnet)
     para = []
     for e in pos:
@@ -63,26 +63,31 @@ def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list[tr.Exam
     if hyper.context != "none":
         for examples in (pos, neg, para):
             tr.in_context(examples, data["data"], hyper.context)
-    low = sorted(pos, key=overlap)[:len(pos) // 4]
+    low = sorted(range(len(pos)), key=lambda i: overlap(pos[i]))[:len(pos) // 4]
     return {"pos": pos, "neg": neg, "paraphrased": para, "low_overlap": low}
 
 
-def figures(model, tokenizer, sets: dict[str, list[tr.Example]], hyper: tr.Hyper) -> dict:
-    mixed = tr.held_out_figures(model, tokenizer, sets["pos"], sets["neg"], hyper)
+def figures(model, tokenizer, sets: dict[str, list], hyper: tr.Hyper) -> dict:
+    """The figures of one run, from one reading of every question."""
+    pos, neg, para = sets["pos"], sets["neg"], sets["paraphrased"]
+    preds = tr.predict(model, tokenizer, pos + neg + para, hyper)
+    split = len(pos) + len(neg)
+    pos_preds, neg_preds, para_preds = preds[:len(pos)], preds[len(pos):split], preds[split:]
+    mixed = tr.scored(pos, neg, pos_preds + neg_preds)
     threshold = mixed["with_unanswerable"]["threshold"]
-    neg_preds = tr.predict(model, tokenizer, sets["neg"], hyper)
     by_kind = {}
-    for kind in sorted({e.kind for e in sets["neg"]}):
-        margins = [p[1] for e, p in zip(sets["neg"], neg_preds, strict=True) if e.kind == kind]
+    for kind in sorted({e.kind for e in neg}):
+        margins = [p[1] for e, p in zip(neg, neg_preds, strict=True) if e.kind == kind]
         by_kind[kind] = round(100 * float(np.mean([m <= threshold for m in margins])), 2)
     out = {"held_out": mixed, "NoAns_by_kind": by_kind}
-    for name in ("paraphrased", "low_overlap"):
-        if not sets[name]:
+    low = sets["low_overlap"]
+    for name, examples, predicted in (("paraphrased", para, para_preds),
+                                      ("low_overlap", [pos[i] for i in low], [pos_preds[i] for i in low])):
+        if not examples:
             out[name] = {"questions": 0}
             continue
-        preds = tr.predict(model, tokenizer, sets[name], hyper)
-        f1 = [squad.f1(e.answer, p[0]) for e, p in zip(sets[name], preds, strict=True)]
-        answered = [p[1] > threshold for p in preds]
+        f1 = [squad.f1(e.answer, p[0]) for e, p in zip(examples, predicted, strict=True)]
+        answered = [p[1] > threshold for p in predicted]
         out[name] = {"questions": len(f1), "f1": 100 * float(np.mean(f1)),
                      "answered": 100 * float(np.mean(answered)),
                      "f1_at_threshold": 100 * float(np.mean([f if a else 0.0 for f, a in zip(f1, answered,

