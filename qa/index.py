@@ -263,9 +263,9 @@ def load_index(index_dir: str | Path = "index", *, settings: Settings | AskSetti
             if manifest.get("milvus"):
                 from qa.store.milvus import MilvusStore
 
-                store: FolderStore = MilvusStore.load(index_dir)
+                store: FolderStore = MilvusStore.load(index_dir, manifest)
             else:
-                store = FolderStore.load(index_dir)
+                store = FolderStore.load(index_dir, manifest)
             break
         except IndexLoadError:
             # A build (the multilingual pass, in another thread or process) swapped a new

@@ -1071,8 +1071,9 @@ def main(argv: list[str] | None = None) -> int:
         where = torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
         final = held_out_figures(shipped, tokenizer, held_pos, held_neg, hyper)
         record = {
-            # this run's --resume-step, or the checkpoint's when it came from such a run
-            **provenance(args, hyper, step, log, args.resume_step or rewarm["from"]),
+            # the step the run last resumed from exported weights at: this run's --resume-step,
+            # or the checkpoint's (a checkpoint, where there is one, wins over --resume-step)
+            **provenance(args, hyper, step, log, rewarm["from"]),
             "articles_used": articles_used,
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,

@@ -237,14 +237,14 @@ class FolderStore:
         return documents, chunks, sentences
 
     @classmethod
-    def load(cls, index_dir: Path) -> FolderStore:
-        """The store saved in ``index_dir``.
+    def load(cls, index_dir: Path, manifest: dict | None = None) -> FolderStore:
+        """The store saved in ``index_dir`` (``manifest``: its manifest, already read).
 
         Raises:
             IndexLoadError: the folder holds no index, or a damaged one, or one of another
                 format. The message names the file and the fix.
         """
-        manifest = storage.read_manifest(index_dir)
+        manifest = manifest or storage.read_manifest(index_dir)
         hint = storage.manifest_hint(index_dir, manifest)
         data = storage.data_folder(index_dir, manifest)
         documents, chunks, sentences = cls.read_text_files(index_dir, manifest, data)
