@@ -42,8 +42,9 @@ import train_reader
 
 import qa
 from qa.apps import squad
-from qa.apps.evaluation import squad_documents
+from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
+from qa.pipeline.answering import strip_quotes
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -98,17 +99,22 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     # English questions only: the multilingual vectors would never be read (qa.Index.space_for).
     index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False,
                            settings=qa.Settings(multilingual=False))
-    answerer = qa.ReaderAnswerer(reader)
+    # Each paragraph is a document here: read after its article's title and lead, as the bot
+    # reads a passage of an article indexed whole.
+    answerer = SquadAnswerer(reader, {"data": held})
     retriever = qa.Retriever()
-    rows = []  # per question: the margin, retrieval score and F1 of each passage's best span, best passage first
+    # Per question, each passage read, best first: its best span's margin (-inf for none), its
+    # retrieval score, and the F1 of the span as the bot would answer it (quotation marks off).
+    rows = []
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
         spans = reader.read_pairs([question] * len(passages), [x.text for x in passages],
                                   answerer.contexts(passages, list(range(len(passages)))),
                                   [x.sentence_starts for x in passages])
-        rows.append([(s.margin, x.score, squad.f1(gold, x.text[s.start:s.end]) if gold is not None else 0.0)
-                     for s, x in zip(spans, passages, strict=True) if s is not None])
+        rows.append([(-math.inf, x.score, 0.0) if s is None else
+                     (s.margin, x.score, squad.f1(gold, as_answered(x.text, s)) if gold is not None else 0.0)
+                     for s, x in zip(spans, passages, strict=True)])
     answerable = np.array([gold is not None for _, gold in cases])
     best = None
     for weight in RETRIEVAL_WEIGHTS:
@@ -173,6 +179,13 @@ def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float
         "NoAns_accuracy_by_kind": {k: round(100 * v, 2) for k, v in per_kind.items()},
         "HasAns_f1_always_answering": 100 * float(f1.mean()),
     }
+
+
+def as_answered(text: str, span) -> str:
+    """The text of ``span`` in ``text`` as the bot answers it (``ReaderAnswerer``: without
+    surrounding quotation marks, or as it is where nothing else is left)."""
+    start, end = strip_quotes(text, span.start, span.end)
+    return text[start:end] if start < end else text[span.start:span.end]
 
 
 def f1_at(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray, weight: float,

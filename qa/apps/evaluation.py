@@ -28,13 +28,14 @@ from qa.apps import squad
 from qa.building import build_index, finish_multilingual, open_index
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
-from qa.ingest.context import article_contexts
+from qa.ingest.context import article_context_at, article_contexts
 from qa.ingest.documents import Document
 from qa.models.reading import Reader
 from qa.pipeline.answering import ReaderAnswerer
 from qa.pipeline.chatbot import Chatbot
 from qa.rendering import Answer
 from qa.settings import Settings
+from qa.types import Passage
 
 MAX_ANSWER_CHARS = 400  # a longer answer counts as wrong: it is a passage dump, not an answer
 _READ_BATCH = 32  # questions read at once in the reading setting
@@ -194,6 +195,37 @@ def squad_documents(data: dict) -> tuple[list[Document], list[dict]]:
     return docs, questions
 
 
+class SquadAnswerer(ReaderAnswerer):
+    """The bot's answerer over a SQuAD file's paragraphs, each indexed as a document of its own
+    (``squad_documents``), reading each passage after the context it has in its whole article
+    (the article's title and lead sentence), as the reader was trained and as the bot reads an
+    article indexed whole. Read as a document alone, a paragraph's first passage would have no
+    lead and its later ones the paragraph's own first sentence.
+
+    Args:
+        data: the SQuAD file's data whose paragraphs are indexed (their documents' ids are
+            ``squad_documents``'); the rest as ``ReaderAnswerer``'s.
+    """
+
+    def __init__(self, reader: Reader, data: dict, **kwargs: Any) -> None:
+        super().__init__(reader, **kwargs)
+        self._paragraphs = {}
+        for article in data["data"]:
+            at = article_context_at(article["title"].replace("_", " "),
+                                    [p["context"] for p in article["paragraphs"]], self.reader.context)
+            for n in range(len(article["paragraphs"])):
+                self._paragraphs[f"{article['title']}#{n}"] = (at, n)
+
+    def contexts(self, passages: list[Passage], read: list[int]) -> list[str] | None:
+        if not self.reader.leads:
+            return None
+        return [self._context(passages[n]) for n in read]
+
+    def _context(self, passage: Passage) -> str:
+        at, n = self._paragraphs[passage.doc_id]
+        return at(n, passage.start)
+
+
 def cross_lingual(asked: dict, searched: dict, path: Path) -> tuple[list[Document], list[dict]]:
     """The paragraphs of ``searched`` as documents, and the questions of ``asked`` (a SQuAD
     file in another language with the same question ids, as XQuAD's are) with the paragraph and
@@ -301,7 +333,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     # v2.0: the reading setting declines at the reader's single-paragraph threshold, the open
     # one as the bot does; v1.1: never (as v1.1 systems do).
     threshold = (reader.threshold if reading else None) if has_unanswerable else -math.inf
-    answerer = ReaderAnswerer(reader, threshold=threshold)
+    answerer = SquadAnswerer(reader, data, threshold=threshold)
     context = {d.id: d for d in docs}
     preds: dict[str, str] = {}
     ranks, correct, quoted, nearest, declined_answerable, would_decline, ms = [], [], [], [], [], [], []

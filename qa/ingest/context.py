@@ -18,7 +18,7 @@ reads them), so the reader reads as it was trained. Pure text: no model, no inde
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.ingest.text import split_sentences
 
@@ -93,12 +93,24 @@ def reading_context(heading: str, lead: str, named: str, form: str = "lead") -> 
 def article_contexts(title: str, paragraphs: Sequence[str], form: str = "named") -> list[str]:
     """The context of each paragraph of an article (a SQuAD article: its paragraphs read in
     order as one document, blank lines apart), as ``reading_context`` makes it."""
-    if form == "none":
-        return [""] * len(paragraphs)
+    at = article_context_at(title, paragraphs, form)
+    return [at(n) for n in range(len(paragraphs))]
+
+
+def article_context_at(title: str, paragraphs: Sequence[str], form: str = "named") -> Callable[[int, int], str]:
+    """For an article given as paragraphs (read in order as one document, blank lines apart):
+    the context of a passage that starts ``offset`` characters into paragraph ``n``,
+    ``at(n, offset)``, as the reader reads that passage in the article indexed whole."""
     text, starts = "", []
     for p in paragraphs:
         text += "\n\n" if text else ""
         starts.append(len(text))
         text += p
-    sentences = split_sentences(text, len(text) + 1)
-    return [reading_context(title, *around(text, sentences, start), form) for start in starts]
+    sentences = split_sentences(text, len(text) + 1) if form != "none" else []
+
+    def at(n: int, offset: int = 0) -> str:
+        if form == "none":
+            return ""
+        return reading_context(title, *around(text, sentences, starts[n] + offset), form)
+
+    return at

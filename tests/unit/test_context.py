@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.ingest.context import FORMATS, around, article_contexts, names_someone, reading_context
+from qa.ingest.context import FORMATS, around, article_context_at, article_contexts, names_someone, reading_context
 from qa.ingest.text import split_sentences
 
 ARTICLE = ("Port Alvera to raise transport spending\n\n"
@@ -57,6 +57,15 @@ def test_each_paragraph_of_an_article_gets_its_context_in_order():
     assert first == "Chopin"
     assert second == third == "Chopin\nChopin was born in 1810 in Poland."
     assert article_contexts("Chopin", paragraphs, "none") == ["", "", ""]
+
+
+def test_a_passage_inside_a_paragraph_gets_the_context_it_has_in_the_whole_article():
+    paragraphs = ["Chopin was born in 1810 in Poland. He left in 1830.", "He settled in Paris.", "He died in 1849."]
+    at = article_context_at("Chopin", paragraphs, "lead")
+    assert at(0) == "Chopin"  # the passage holds the lead
+    assert at(0, paragraphs[0].index("He left")) == "Chopin\nChopin was born in 1810 in Poland."
+    assert at(2, 3) == at(2) == "Chopin\nChopin was born in 1810 in Poland."
+    assert article_context_at("Chopin", paragraphs, "none")(1, 4) == ""
 
 
 @pytest.mark.parametrize(("sentence", "named"), [

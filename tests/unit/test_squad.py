@@ -42,3 +42,20 @@ def test_score_takes_the_best_gold_and_splits_answerable_from_unanswerable():
 
 def test_a_missing_prediction_counts_as_wrong():
     assert squad.score(DATA, {"q3": "owls"})["exact"] == 0.0
+
+
+def test_the_open_setting_reads_each_paragraph_in_its_articles_context():
+    from qa.apps.evaluation import SquadAnswerer
+    from qa.models.reading import Reader
+    from qa.types import Passage
+
+    data = {"data": [{"title": "Barn_owl", "paragraphs": [
+        {"context": "The barn owl lives on every continent. It hunts at night.", "qas": []},
+        {"context": "It eats about 1,000 mice a year.", "qas": []}]}]}
+    answerer = SquadAnswerer(Reader(context="lead"), data)
+    first, later, second = (Passage(text="", score=0.0, doc_id=f"Barn_owl#{n}", title="Barn owl", start=at, end=at)
+                            for n, at in ((0, 0), (0, 39), (1, 0)))
+    # Indexed alone, the second paragraph would have no lead: in its article it has the first sentence.
+    assert answerer.contexts([first, later, second], [0, 1, 2]) == [
+        "Barn owl", *["Barn owl\nThe barn owl lives on every continent."] * 2]
+    assert SquadAnswerer(Reader(context="none"), data).contexts([second], [0]) is None
