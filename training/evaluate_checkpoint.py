@@ -49,7 +49,10 @@ def export_checkpoint(run: argparse.Namespace) -> tuple[Path, int]:
     model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=False)
     hyper = train_reader.hyper_of(run)
     logged = [e for e in state["log"] if "with_unanswerable" in e]
+    articles = len(json.loads(run.train.read_text(encoding="utf-8"))["data"])
     record = {**train_reader.provenance(run, hyper, state["step"], state["log"], state.get("rewarm_from")),
+              "articles_used": min(run.articles, articles) if run.articles else articles,
+              "train_seconds": state.get("train_seconds", {}),  # over the resumes whose checkpoints kept it
               # until choose_threshold chooses it: the last held-out evaluation's
               "threshold": logged[-1]["with_unanswerable"]["threshold"] if logged else 0.0}
     weights = run.out / f"step-{state['step']}" / "reader.safetensors"

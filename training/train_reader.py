@@ -782,10 +782,12 @@ def _decays(name: str) -> bool:
     return not (name.endswith("bias") or "LayerNorm" in name)
 
 
-def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: list, rewarm_from: int = 0) -> None:
+def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: list, rewarm_from: int = 0,
+                    seconds: dict | None = None) -> None:
     """Weights and optimizer state as safetensors (no pickle), written beside and renamed, with
-    Adam's own step count (fewer than ``step`` after a resume from exported weights) and the
-    step a re-warm-up began at (``rewarm_from``; 0: none)."""
+    Adam's own step count (fewer than ``step`` after a resume from exported weights), the
+    step a re-warm-up began at (``rewarm_from``; 0: none) and the time trained up to here over
+    all resumes (``seconds``: ``{"wall": ..., "cpu": ...}``, CPU time summed over threads)."""
     folder.mkdir(parents=True, exist_ok=True)
     params = trainable(model)
     names = list(params)
@@ -803,7 +805,8 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
     save_file({n: p.detach().cpu().contiguous() for n, p in params.items()}, str(tmp / "model.safetensors"))
     save_file(moments, str(tmp / "optimizer.safetensors"))
     (tmp / "state.json").write_text(json.dumps({"step": step, "scheduler": scheduler.state_dict(),
-                                                "adam_step": adam_step, "rewarm_from": rewarm_from, "log": log}))
+                                                "adam_step": adam_step, "rewarm_from": rewarm_from,
+                                                "train_seconds": seconds or {}, "log": log}))
     final = folder / "checkpoint"
     if final.exists():
         old = folder / "checkpoint.old"
@@ -816,12 +819,12 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
         tmp.rename(final)
 
 
-def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list, int]:
-    """The step, held-out log and re-warm-up start of the checkpoint in ``folder`` (0, [], 0:
-    none), its weights, Adam's moments and step count, and the schedule restored."""
+def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list, int, dict]:
+    """The step, held-out log, re-warm-up start and time trained of the checkpoint in ``folder``
+    (0, [], 0, {}: none), its weights, Adam's moments and step count, and the schedule restored."""
     final = folder / "checkpoint"
     if not (final / "state.json").exists():
-        return 0, [], 0
+        return 0, [], 0, {}
     state = json.loads((final / "state.json").read_text())
     weights = load_file(str(final / "model.safetensors"))
     model.load_state_dict(weights, strict=False)
@@ -835,7 +838,7 @@ def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, lis
                                      "exp_avg_sq": moments[f"{name}.exp_avg_sq"]}
     optimizer.load_state_dict(opt_state)
     scheduler.load_state_dict(state["scheduler"])
-    return state["step"], state["log"], state.get("rewarm_from", 0)
+    return state["step"], state["log"], state.get("rewarm_from", 0), state.get("train_seconds", {})
 
 
 REWARM_STEPS = 100
@@ -1012,7 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
         return again * min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    step, log, rewarm["from"] = load_checkpoint(args.out, model, optimizer, scheduler)
+    step, log, rewarm["from"], before = load_checkpoint(args.out, model, optimizer, scheduler)
     if step:
         print(f"resumed at step {step}", flush=True)
     elif args.resume_step:
@@ -1032,7 +1035,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.export_now:
         steps = step
     torch.manual_seed(hyper.seed + step)
-    started = time.time()
+    started, cpu_started = time.time(), time.process_time()
+
+    def trained_seconds() -> dict:  # over all resumes since checkpoints kept it (0 before)
+        return {"wall": round(before.get("wall", 0) + time.time() - started),
+                "cpu": round(before.get("cpu", 0) + time.process_time() - cpu_started)}
+
     last_save = time.time()
     seen = 0
     losses = []
@@ -1058,9 +1066,9 @@ def main(argv: list[str] | None = None) -> int:
             log.append({"step": step, "loss": float(np.mean(losses[-200:])), **figures})
             print(f"held-out at step {step}: {json.dumps(figures)}", flush=True)
         if time.time() - last_save > args.checkpoint_minutes * 60 or step == stop:
-            save_checkpoint(args.out, model, optimizer, scheduler, step, log, rewarm["from"])
+            save_checkpoint(args.out, model, optimizer, scheduler, step, log, rewarm["from"], trained_seconds())
             last_save = time.time()
-    train_seconds = time.time() - started
+    train_seconds, total_seconds = time.time() - started, trained_seconds()
 
     # Every held-out question decides the threshold; it is checked against the quantized weights.
     if args.export and step < steps:
@@ -1078,6 +1086,7 @@ def main(argv: list[str] | None = None) -> int:
             "windows_per_epoch": len(features["lengths"]),
             "examples": counts,
             "train_seconds_this_run": round(train_seconds),
+            "train_seconds": total_seconds,
             "trained_on": where,
             "threshold": final["with_unanswerable"]["threshold"],
             "held_out": {"articles": sorted(a["title"] for a in held_articles), **final},
