@@ -11,6 +11,7 @@ No language model writes anything: every word of an answer is the documents' own
 from __future__ import annotations
 
 import math
+import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
@@ -60,7 +61,8 @@ class ReaderAnswerer:
         # reader's ``read_within``, chosen on held-out train: reading fewer is faster).
         floor = passages[0].score - self.reader.read_within if passages else -math.inf
         read = [n for n, p in enumerate(passages[:self.passages_read]) if english[n] and p.score >= floor]
-        spans = self.reader.read(question.read, [passages[n].text for n in read], self.contexts(passages, read),
+        texts = [passages[n].text for n in read]
+        spans = self.reader.read(numbers_as_written(question.read, texts), texts, self.contexts(passages, read),
                                  [passages[n].sentence_starts for n in read])
         # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
         scored = sorted(((s.margin + self.reader.retrieval_weight * passages[read[s.passage]].score, s)
@@ -98,6 +100,29 @@ class ReaderAnswerer:
         shipped bot starts to answer (whatever ``threshold`` this answerer declines at)."""
         z = score - self.reader.threshold_open
         return 0.0 if z == -math.inf else logistic(z)
+
+
+# A number of four digits or more, plain ("60000") or grouped by thousands ("60,000", "60 000"
+# with a no-break or thin space); a decimal part after it is left as it is.
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?![\d]|[.,]\d)|(?<![\d.,])\d{4,}(?![\d]|[.,]\d)")
+
+
+def numbers_as_written(question: str, texts: list[str]) -> str:
+    """``question`` with each number of four digits or more written as the first of ``texts``
+    that holds it writes it: "putin on 60000 orgs?" reads "60,000" where the passage says
+    "60,000". The reader reads the two forms as different words (word pieces "600 ##00" and
+    "60 , 000"), so a question typed without the separators read as if it named another number."""
+    written: dict[str, str] = {}
+    for text in texts:
+        for m in _NUMBER.finditer(text):
+            written.setdefault(_digits(m.group()), m.group())
+    if not written:
+        return question
+    return _NUMBER.sub(lambda m: written.get(_digits(m.group()), m.group()), question)
+
+
+def _digits(number: str) -> str:
+    return "".join(c for c in number if c.isdigit())
 
 
 def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
