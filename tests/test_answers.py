@@ -89,6 +89,17 @@ def test_several_documents_answers_name_their_document(tmp_path):
     assert "50,000" in answer.short_answer and "(Bee facts)" in answer.text
     assert answer.quotes[0].doc_id == "bees"
     assert bot.ask("What do giraffes eat?").text.startswith("The documents do not say.")
+    # Asked what they are about, it quotes each document's lead sentence.
+    answer = bot.ask("What are these documents about?")
+    assert [q.text for q in answer.quotes] == ["Owls hunt at night.", "Bees make honey."]
+    assert answer.text == "“Owls hunt at night.” (Owl facts) [1] “Bees make honey.” (Bee facts) [2]"
+
+
+def test_asked_what_the_article_is_about_it_quotes_the_lead(bot):
+    answer = bot.ask("What is the article about?")
+    assert not answer.abstained and answer.short_answer is None
+    assert answer.quotes[0].text.startswith("Russia should “pick up on the trends” in digitalization")
+    assert answer.text.endswith("communications and IT industry.” [1]")
 
 
 def test_contains_answer_matches_whole_words_of_the_answer_itself():

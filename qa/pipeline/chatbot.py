@@ -7,7 +7,9 @@
    vector taken, once;
 2. a retriever (``qa.pipeline.retrieval.Retriever``): the ranked passages;
 3. an answerer (``qa.pipeline.answering.ReaderAnswerer``): the reader's answer, quoted and
-   cited, or a decline.
+   cited, or a decline. A question about the documents as a whole ("What is the article
+   about?"), which no span answers, is answered with their lead sentences instead
+   (``qa.pipeline.overview``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import replace
 
 from qa.messages import say
 from qa.pipeline.answering import Answerer, ReaderAnswerer
+from qa.pipeline.overview import asks_overview, overview
 from qa.pipeline.question import analyze
 from qa.pipeline.retrieval import Ranking, Retriever
 from qa.rendering import Answer
@@ -56,7 +59,10 @@ class Chatbot:
         asked = analyze(self.index, question, settings=self.settings, history=history)
         ranking = self.retriever.retrieve(self.index, asked, candidates=self.settings.candidates)
         passages = ranking.passages(self.index, self.settings.k)
-        answer = self.answerer.answer(self.index, asked, passages)
+        if asks_overview(asked):
+            answer = overview(self.index, asked)
+        else:
+            answer = self.answerer.answer(self.index, asked, passages)
         notice = multilingual_notice(self.index, asked)
         return (replace(answer, notice=notice) if notice else answer), ranking
 

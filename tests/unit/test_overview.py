@@ -1,0 +1,37 @@
+"""Questions about the documents as a whole, told from every other question (pure text)."""
+
+import pytest
+
+from qa.pipeline.overview import asks_overview
+from qa.types import Question
+
+
+@pytest.mark.parametrize("text", [
+    "What is the article about?", "what's this article about", "What is it about?", "What's this all about?",
+    "What are these documents about?", "So what is the news story about?", "What does the article say?",
+    "What does this report talk about?", "What does the text cover?", "What is the main topic of the article?",
+    "What's the gist?", "Summarize the article", "Can you summarize this document?", "Please sum it up.",
+    "Give me a short summary of the article.", "tl;dr", "Summary?", "What is the subject of the text?",
+])
+def test_questions_about_the_whole_document(text):
+    assert asks_overview(Question(text=text, query=text))
+
+
+@pytest.mark.parametrize("text", [
+    "What did Putin say about cyber security?", "What is the article about cyber security?",
+    "What does the article say about oil prices?", "What is the Digital Economy national project about?",
+    "What is the population of Brazil?", "What is the main source of revenue?", "Who wrote the article?",
+    "Summarize what Putin said about IT.", "What is the summary of the budget?", "What is this rocket about?",
+])
+def test_other_questions(text):
+    assert not asks_overview(Question(text=text, query=text))
+
+
+def test_only_english_questions():
+    assert not asks_overview(Question(text="What is the article about?", query="", language="ru"))
+
+
+def test_in_a_conversation_only_when_it_names_the_document():
+    followup = "What is the Digital Economy national project? What is it about?"
+    assert not asks_overview(Question(text="What is it about?", query=followup))
+    assert asks_overview(Question(text="What is the article about?", query="Who spoke? What is the article about?"))
