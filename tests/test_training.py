@@ -55,12 +55,16 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert not list(tmp_path.rglob("*.pt")) and not list(tmp_path.rglob("*.bin"))  # safetensors only
     # A second start resumes from the checkpoint instead of training again.
     assert train_reader.main(argv) == 0
-    assert json.loads(weights.with_suffix(".json").read_text())["train_seconds_this_run"] <= 1
+    resumed = json.loads(weights.with_suffix(".json").read_text())
+    assert resumed["train_seconds_this_run"] <= 1
+    # The time trained is kept over resumes, in the checkpoint and the record.
+    assert resumed["train_seconds"] == json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())[
+        "train_seconds"] and resumed["train_seconds"]["cpu"] >= 0 and set(resumed["train_seconds"]) == {"wall", "cpu"}
     # The threshold for retrieved passages is chosen on the same held-out articles.
     assert choose_threshold.main(["--train", argv[1], "--weights", str(weights), "--limit", "12"]) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert qa.Reader(weights).threshold_open == record["threshold_open"]
-    assert 0 < record["held_out_open"]["questions"] + record["held_out_open"]["unanswerable"] <= 12
+    assert 0 < record["held_out_open"]["questions"] <= 12 and record["held_out_open"]["unanswerable_share"] < 1
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
     # So is the one for a question read against its own paragraph, over the kinds SQuAD 2.0's writers used.
@@ -74,6 +78,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert evaluated["step"] == 3 and qa.Reader(Path(evaluated["weights"])).context == "lead"
     exported = json.loads(Path(evaluated["weights"]).with_suffix(".json").read_text())
     assert exported["train_data_sha256"] == record["train_data_sha256"] and exported["hyperparameters"]["seed"] == 13
+    assert exported["articles_used"] == record["articles_used"]
+    assert exported["train_seconds"] == resumed["train_seconds"]
     assert 0 <= evaluated["held_out_reading"]["NoAns_accuracy"] <= 100
     # The exported weights load into the product's reader and read, after the passage's context.
     assert qa.Reader(weights).context == "lead" and record["hyperparameters"]["inswap_share"] == 0.2

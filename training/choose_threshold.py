@@ -44,7 +44,7 @@ import qa
 from qa.apps import squad
 from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
-from qa.pipeline.answering import strip_quotes
+from qa.pipeline.answering import numbers_as_written, strip_quotes
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", type=Path, required=True, help="SQuAD v1.1 train JSON")
     p.add_argument("--weights", type=Path, default=reading.WEIGHTS)
-    p.add_argument("--limit", type=int, help="a random sample of N held-out questions (seeded) for the open setting")
+    p.add_argument("--limit", type=int, help="a seeded sample of N held-out questions for the open setting (with every "
+                   "unanswerable one, counted as its share of the whole mix)")
     p.add_argument("--reading-only", action="store_true",
                    help="choose only the reading threshold; leave the choices for retrieved passages as they are")
     args = p.parse_args(argv)
@@ -91,10 +92,15 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     positives, negatives = train_reader.held_out_examples(held, hyper)
     # Over the whole held-out index only the changed questions (train_reader.CHANGED) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
-    cases = [(e.question, e.answer) for e in positives] + [(e.question, None) for e in negatives
-                                                           if e.kind in train_reader.CHANGED]
-    if limit:  # a sample of both kinds, the same every time
-        cases = random.Random(hyper.seed).sample(cases, min(limit, len(cases)))
+    asked = [(e.question, e.answer) for e in positives]
+    changed = [(e.question, None) for e in negatives if e.kind in train_reader.CHANGED]
+    # Each kind counts as its share of the whole mix (about 6 answerable to 1 changed); with
+    # --limit the answerable ones are a seeded sample and the changed ones are all read, so
+    # that the few unanswerable questions are not sampled down to a few dozen.
+    share = len(changed) / (len(asked) + len(changed))
+    if limit:
+        asked = random.Random(hyper.seed).sample(asked, min(limit, len(asked)))
+    cases = asked + changed
     docs, _ = squad_documents({"data": held})
     # English questions only: the multilingual vectors would never be read (qa.Index.space_for).
     index = qa.build_index(docs, Path(tempfile.mkdtemp()) / "held-out", progress=False,
@@ -109,13 +115,15 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
-        spans = reader.read_pairs([question] * len(passages), [x.text for x in passages],
+        read_as = numbers_as_written(question, [x.text for x in passages])
+        spans = reader.read_pairs([read_as] * len(passages), [x.text for x in passages],
                                   answerer.contexts(passages, list(range(len(passages)))),
                                   [x.sentence_starts for x in passages])
         rows.append([(-math.inf, x.score, 0.0) if s is None else
                      (s.margin, x.score, squad.f1(gold, as_answered(x.text, s)) if gold is not None else 0.0)
                      for s, x in zip(spans, passages, strict=True)])
     answerable = np.array([gold is not None for _, gold in cases])
+    shares = np.where(answerable, (1 - share) / max(1, answerable.sum()), share / max(1, (~answerable).sum()))
     best = None
     for weight in RETRIEVAL_WEIGHTS:
         scores, f1_a = [], []
@@ -127,18 +135,19 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
         for t in np.quantile(scores_a[np.isfinite(scores_a)], np.linspace(0, 1, 401)):
             answered = scores_a >= t
             per = np.where(answerable, np.where(answered, f1_a, 0.0), ~answered)
-            row = (float(per.mean()), weight, float(t), float(per[answerable].mean()), float(per[~answerable].mean()),
-                   float(f1_a[answerable].mean()))
+            row = (float(per @ shares), weight, float(t), float(per[answerable].mean()),
+                   float(per[~answerable].mean()), float(f1_a[answerable].mean()))
             if best is None or row[0] > best[0]:
                 best = row
     read_within, passages_read = None, float(np.mean([len(r) for r in rows]))  # None: read them all
     for gap in READ_WITHIN:  # the smallest gap that loses nothing, at the weight and threshold chosen
         within = [[s for s in spans if s[1] >= spans[0][1] - gap] if spans else [] for spans in rows]
-        if f1_at(within, answerable, best[1], best[2]) >= best[0] - 1e-9:
+        if f1_at(within, answerable, shares, best[1], best[2]) >= best[0] - 1e-9:
             read_within, passages_read = gap, float(np.mean([len(r) for r in within]))
             break
     return {"retrieval_weight": best[1], "read_within": read_within, "threshold_open": best[2], "held_out_open": {
         "paragraphs": len(docs), "questions": int(answerable.sum()), "unanswerable": int((~answerable).sum()),
+        "unanswerable_share": round(share, 4),
         "passages_read": answerer.passages_read, "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
         "f1": 100 * best[0], "HasAns_f1": 100 * best[3], "NoAns_accuracy": 100 * best[4],
         "HasAns_f1_always_answering": 100 * best[5],
@@ -188,16 +197,17 @@ def as_answered(text: str, span) -> str:
     return text[start:end] if start < end else text[span.start:span.end]
 
 
-def f1_at(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray, weight: float,
+def f1_at(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray, shares: np.ndarray, weight: float,
           threshold: float) -> float:
-    """Mean F1 over the mix (an unanswerable question scores 1 when declined) when each question's
-    answer is its best span by margin plus ``weight`` times retrieval score, declined under ``threshold``."""
+    """F1 over the mix, each question counted by its ``shares`` (an unanswerable question scores
+    1 when declined), when each question's answer is its best span by margin plus ``weight``
+    times retrieval score, declined under ``threshold``."""
     per = []
     for spans, has in zip(rows, answerable, strict=True):
         top = max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0)
         answered = top[0] + weight * top[1] >= threshold
         per.append((top[2] if answered else 0.0) if has else float(not answered))
-    return float(np.mean(per))
+    return float(np.array(per) @ shares)
 
 
 if __name__ == "__main__":
