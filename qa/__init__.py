@@ -8,7 +8,8 @@
 The stages, in the order a question meets them (``qa.pipeline``): ``question.analyze`` (checked,
 language, follow-up, terms and vector, once) -> ``retrieval.Retriever`` (hybrid ranking over
 the index's store, ``qa.store``) -> ``answering.ReaderAnswerer`` (the trained reader of
-``qa.models.reading``) -> ``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
+``qa.models.reading``; or ``overview`` for a question about the documents as a whole) ->
+``qa.rendering`` (plain text, markdown, JSON). ``qa.building`` writes
 indexes from what ``qa.ingest`` reads; ``qa.types`` holds the values that cross the stages.
 """
 

@@ -95,8 +95,9 @@ def test_several_documents_answers_name_their_document(tmp_path):
     assert answer.text == "“Owls hunt at night.” (Owl facts) [1] “Bees make honey.” (Bee facts) [2]"
 
 
-def test_asked_what_the_article_is_about_it_quotes_the_lead(bot):
-    answer = bot.ask("What is the article about?")
+@pytest.mark.parametrize("question", ["What is the article about?", "Summarize the article", "tl;dr"])
+def test_asked_what_the_article_is_about_it_quotes_the_lead(bot, question):
+    answer = bot.ask(question)
     assert not answer.abstained and answer.short_answer is None
     assert answer.quotes[0].text.startswith("Russia should “pick up on the trends” in digitalization")
     assert answer.text.endswith("communications and IT industry.” [1]")

@@ -103,22 +103,33 @@ class ReaderAnswerer:
 
 
 # A number of four digits or more, plain ("60000") or grouped by thousands ("60,000", "60 000"
-# with a no-break or thin space); a decimal part after it is left as it is.
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?![\d]|[.,]\d)|(?<![\d.,])\d{4,}(?![\d]|[.,]\d)")
+# with a no-break or thin space), not part of a word, a range or a decimal ("A1000", "1990s",
+# "2019-2020", "555-1234", "12,345.67").
+_NUMBER = re.compile(r"(?<![\w.,\-])(?:\d{1,3}(?:[,\u00a0\u202f]\d{3})+|\d{4,})(?![\w\-]|[.,]\d)")
 
 
 def numbers_as_written(question: str, texts: list[str]) -> str:
     """``question`` with each number of four digits or more written as the first of ``texts``
-    that holds it writes it: "putin on 60000 orgs?" reads "60,000" where the passage says
-    "60,000". The reader reads the two forms as different words (word pieces "600 ##00" and
-    "60 , 000"), so a question typed without the separators read as if it named another number."""
-    written: dict[str, str] = {}
+    that holds it writes it, unless one writes it as the question does: "putin on 60000
+    orgs?" reads "60,000" where the passage says "60,000". The reader reads the two forms as
+    different words (word pieces "600 ##00" and "60 , 000"), so a question typed without the
+    separators read as if it named another number. A number from 1000 to 2099 is left as
+    it is, grouped or not: it may be a year ("in 2000" is not "2,000 people")."""
+    written: dict[str, list[str]] = {}
     for text in texts:
         for m in _NUMBER.finditer(text):
-            written.setdefault(_digits(m.group()), m.group())
-    if not written:
-        return question
-    return _NUMBER.sub(lambda m: written.get(_digits(m.group()), m.group()), question)
+            forms = written.setdefault(_digits(m.group()), [])
+            if m.group() not in forms:
+                forms.append(m.group())
+
+    def as_written(m: re.Match) -> str:
+        digits = _digits(m.group())
+        forms = written.get(digits, [])
+        if not forms or m.group() in forms or 1000 <= int(digits) <= 2099:
+            return m.group()
+        return forms[0]
+
+    return _NUMBER.sub(as_written, question) if written else question
 
 
 def _digits(number: str) -> str:

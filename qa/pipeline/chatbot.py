@@ -35,7 +35,8 @@ class Chatbot:
         settings: the question settings (``k``, ``candidates``, ``max_question_chars``);
             defaults to the index's. They win over the index's for every question asked here.
         retriever: ranks the passages (default: ``Retriever()``, hybrid dense + BM25).
-        answerer: reads them (default: ``ReaderAnswerer()``, the shipped reader).
+        answerer: reads them (default: ``ReaderAnswerer()``, the shipped reader); a question
+            about the documents as a whole is answered by ``overview`` instead.
     """
 
     def __init__(self, index: IndexView, *, settings: AskSettings | None = None, retriever: Retriever | None = None,

@@ -16,26 +16,35 @@ from qa.types import ENGLISH, Evidence, Question
 
 MAX_DOCUMENTS = 5  # an index of more documents is described by its first five
 
-_THING = (r"(?:article|document|doc|text|story|report|piece|file|page|paper|news|item|post|pdf|"
-          r"upload|book|chapter|essay|letter|memo|transcript)s?")
-_THIS = r"(?:this|the|that|these|those|your|my|our)"
+# What people call the thing they uploaded. Not "report", "letter", "book" or "paper": news
+# mentions those ("What does the UN report say?"), and the reader answers about them.
+_THING = r"(?:article|document|doc|text|stor(?:y|ies)|piece|file|pdf|page|upload|write-?up)s?"
+_DOC = rf"(?:this|the|these|your|my)\s+(?:\w+\s+)?{_THING}"
+_WHAT_IS = r"what(?:'s|’s|s|\s+is|\s+are|\s+was)"
 _OVERVIEW = re.compile(
-    r"^(?:so|and|ok|okay|hi|hello|please|first)?[,!]?\s*"
+    r"^(?:(?:so|and|ok|okay|hi|hey|hello|please|first|well)[,!]?\s+)*"
     r"(?:"
-    # what is / what's / what are the article(s) about; what is it (all) about
-    rf"what(?:'s|’s| is| are| was)\s+(?:{_THIS}\s+(?:\w+\s+)?{_THING}|it|this|that)\s+(?:all\s+)?(?:about|on)"
-    # what does the article say / talk about / cover / deal with / discuss
-    rf"|what\s+(?:does|do|did)\s+{_THIS}\s+(?:\w+\s+)?{_THING}\s+"
-    r"(?:say|tell(?:\s+(?:me|us))?|talk\s+about|cover|deal\s+with|discuss|describe|report)"
-    # what is the topic / subject / gist / main point of the article
-    rf"|what(?:'s|’s| is| are)\s+the\s+(?:main\s+)?(?:topic|subject|gist|point|idea|theme|story)s?"
-    rf"(?:\s+of\s+{_THIS}\s+(?:\w+\s+)?{_THING})?"
-    # summarize / sum up / give me a summary (of the article)
-    r"|(?:can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|sum\s+(?:(?:it|this|that)\s+)?up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|the\s+)?"
+    # what is the article (mainly) about; what is it / this (all) about
+    rf"{_WHAT_IS}\s+(?:{_DOC}|it|this)\s+(?:all\s+|mainly\s+|mostly\s+|really\s+|actually\s+)?about"
+    # what does the article say / talk about / cover; what is the article saying
+    rf"|what(?:\s+does|\s+do|\s+did|\s+is|\s+are|'s|’s)\s+{_DOC}\s+"
+    r"(?:say|saying|tell(?:\s+(?:me|us))?|talk(?:ing)?\s+about|cover|deal\s+with|discuss|describe)"
+    # what is the (main) topic / subject / gist (of the article); its main / key points
+    rf"|{_WHAT_IS}\s+the\s+(?:main\s+|overall\s+)?(?:topic|subject|gist|theme)s?(?:\s+of\s+{_DOC})?"
+    rf"|{_WHAT_IS}\s+the\s+(?:main|key)\s+(?:points?|ideas?|takeaways?|messages?)(?:\s+of\s+{_DOC})?"
+    rf"|{_WHAT_IS}\s+the\s+(?:points?|ideas?|takeaways?|messages?)\s+of\s+{_DOC}"
+    rf"|{_WHAT_IS}\s+{_DOC}(?:'s|’s)\s+(?:main\s+)?(?:point|topic|subject|idea|message|gist)"
+    # (can you) summarize / sum up / describe the article; give me a summary (of it)
+    r"|(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
+    r"(?:summari[sz]e|sum\s+(?:(?:it|this)\s+)?up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
     r"(?:short\s+|brief\s+|quick\s+)?(?:summary|gist|overview|recap|tl;?dr))"
-    rf"(?:\s+(?:of\s+)?(?:{_THIS}\s+(?:\w+\s+)?{_THING}|it))?"
-    r"|tl;?dr|summary|overview"
-    r")\s*(?:please)?\s*[?.!]*$",
+    rf"(?:\s+(?:of\s+)?(?:{_DOC}|it|this))?"
+    rf"|(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?describe\s+{_DOC}"
+    # tell me what the article is about; tell me about the article
+    rf"|tell\s+(?:me|us)\s+(?:what\s+{_DOC}\s+(?:is|are)\s+about|about\s+{_DOC})"
+    # a summary (of the article); tl;dr
+    rf"|(?:a\s+)?(?:summary|overview|tl;?dr|recap|gist)(?:\s+of\s+{_DOC})?"
+    r")\s*(?:,?\s*please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
 

@@ -9,9 +9,13 @@ from qa.types import Question
 @pytest.mark.parametrize("text", [
     "What is the article about?", "what's this article about", "What is it about?", "What's this all about?",
     "What are these documents about?", "So what is the news story about?", "What does the article say?",
-    "What does this report talk about?", "What does the text cover?", "What is the main topic of the article?",
+    "What does this article talk about?", "What does the text cover?", "What is the main topic of the article?",
     "What's the gist?", "Summarize the article", "Can you summarize this document?", "Please sum it up.",
     "Give me a short summary of the article.", "tl;dr", "Summary?", "What is the subject of the text?",
+    "Give me an overview of the article", "Could you please summarize the article?", "What are the key points?",
+    "What's the article mainly about?", "What is the article saying?", "Tell me what the article is about",
+    "What are the stories about?", "Hey, what is the article about?", "Whats the article about",
+    "What is the document's main point?", "Describe the article",
 ])
 def test_questions_about_the_whole_document(text):
     assert asks_overview(Question(text=text, query=text))
@@ -22,6 +26,10 @@ def test_questions_about_the_whole_document(text):
     "What does the article say about oil prices?", "What is the Digital Economy national project about?",
     "What is the population of Brazil?", "What is the main source of revenue?", "Who wrote the article?",
     "Summarize what Putin said about IT.", "What is the summary of the budget?", "What is this rocket about?",
+    # what the article mentions, which the reader answers
+    "What does the UN report say?", "What was the letter about?", "What is the book about?",
+    "What is the subject of the letter?", "What did the news report?", "What's the point?", "What is it on?",
+    "What are the key points of the agreement?", "Describe the launch site.",
 ])
 def test_other_questions(text):
     assert not asks_overview(Question(text=text, query=text))
