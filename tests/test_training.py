@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import DATA
 
@@ -58,13 +59,13 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     resumed = json.loads(weights.with_suffix(".json").read_text())
     assert resumed["train_seconds_this_run"] <= 1
     # The time trained is kept over resumes, in the checkpoint and the record.
-    assert resumed["train_seconds"] == json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())[
-        "train_seconds"] and resumed["train_seconds"]["cpu"] >= 0 and set(resumed["train_seconds"]) == {"wall", "cpu"}
+    saved = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["train_seconds"]
+    assert resumed["train_seconds"] == saved and saved["cpu"] >= 0 and set(saved) == {"wall", "cpu", "since_step"}
     # The threshold for retrieved passages is chosen on the same held-out articles.
     assert choose_threshold.main(["--train", argv[1], "--weights", str(weights), "--limit", "12"]) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert qa.Reader(weights).threshold_open == record["threshold_open"]
-    assert 0 < record["held_out_open"]["questions"] <= 12 and record["held_out_open"]["unanswerable_share"] < 1
+    assert 0 < record["held_out_open"]["questions"] <= 12 and 0 <= record["held_out_open"]["unanswerable_share"] < 0.5
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
     # So is the one for a question read against its own paragraph, over the kinds SQuAD 2.0's writers used.
@@ -94,6 +95,9 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert train_reader.main(longer) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 5 and record["resumed_from_exported_weights_at_step"] == 3
+    # its time goes on from the exported record's, counted from the run's first step
+    total = record["train_seconds"]
+    assert total["since_step"] == 0 and total["cpu"] >= resumed["train_seconds"]["cpu"]
     assert [e["step"] for e in record["log"]] == [2, 3, 4, 5]
     # Its checkpoint keeps Adam's own step count and where the warm-up began, for the next resume.
     state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
@@ -268,3 +272,15 @@ def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(wordnet):
     assert [(e.kind, e.question) for e in reworded] == [("paraphrase", "What did Swiss electors narrowly approve?"),
                                                         *[(e.kind, e.question) for e in examples[1:]]]
     assert examples[0].question == "What did Swiss voters narrowly approve?" and reworded[1:] == examples[1:]
+
+
+def test_the_open_threshold_counts_each_kind_of_question_as_its_share_of_the_mix():
+    choose_threshold = training("choose_threshold")
+    # Two answerable questions (best span margins 5 and 1, both right) and one unanswerable (3).
+    rows = [[(5.0, 0.0, 1.0)], [(1.0, 0.0, 1.0)], [(3.0, 0.0, 0.0)]]
+    answerable = np.array([True, True, False])
+    counted = choose_threshold.best_choice(rows, answerable, choose_threshold.shares_of(answerable, 1 / 3))
+    assert counted[2] == 1.0 and counted[0] == pytest.approx(2 / 3)  # answering all is as good as declining 3
+    # Standing for half of the mix, the unanswerable one is worth declining, at the cost of the margin-1 answer.
+    half = choose_threshold.best_choice(rows, answerable, choose_threshold.shares_of(answerable, 0.5))
+    assert half[2] > 3.0 and half[0] == pytest.approx(0.75) and half[3:5] == (0.5, 1.0)

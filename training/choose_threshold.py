@@ -7,9 +7,12 @@
 span of all of them, so a question the documents do not answer gets five chances to find a
 plausible span: it needs its own threshold. This script indexes the paragraphs of the same
 held-out *train* articles, asks their questions and the unanswerable ones made from them (as
-in training) the way ``qa.Chatbot`` does, and writes into the reader's record the weight of
+in training) the way ``qa.Chatbot`` does (each paragraph read after its article's title and
+lead: ``qa.apps.evaluation.SquadAnswerer``), and writes into the reader's record the weight of
 the retriever's passage score beside the reader's margin (``retrieval_weight``) and the
-threshold on that sum (``threshold_open``) that maximize F1 on that mix, with the figures;
+threshold on that sum (``threshold_open``) that maximize F1 on that mix (answerable and
+unanswerable each counted as their share of it, about 6 to 1, however many ``--limit``
+samples of the answerable ones), with the figures;
 then the smallest gap in retrieval score below the best passage (``read_within``) past which a
 passage is not read at all, at no loss of F1 on that mix (fewer passages read: a faster
 answer).
@@ -123,22 +126,8 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
                      (s.margin, x.score, squad.f1(gold, as_answered(x.text, s)) if gold is not None else 0.0)
                      for s, x in zip(spans, passages, strict=True)])
     answerable = np.array([gold is not None for _, gold in cases])
-    shares = np.where(answerable, (1 - share) / max(1, answerable.sum()), share / max(1, (~answerable).sum()))
-    best = None
-    for weight in RETRIEVAL_WEIGHTS:
-        scores, f1_a = [], []
-        for spans in rows:
-            top = max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0)
-            scores.append(top[0] + weight * top[1])
-            f1_a.append(top[2])
-        scores_a, f1_a = np.array(scores), np.array(f1_a)
-        for t in np.quantile(scores_a[np.isfinite(scores_a)], np.linspace(0, 1, 401)):
-            answered = scores_a >= t
-            per = np.where(answerable, np.where(answered, f1_a, 0.0), ~answered)
-            row = (float(per @ shares), weight, float(t), float(per[answerable].mean()),
-                   float(per[~answerable].mean()), float(f1_a[answerable].mean()))
-            if best is None or row[0] > best[0]:
-                best = row
+    shares = shares_of(answerable, share)
+    best = best_choice(rows, answerable, shares)
     read_within, passages_read = None, float(np.mean([len(r) for r in rows]))  # None: read them all
     for gap in READ_WITHIN:  # the smallest gap that loses nothing, at the weight and threshold chosen
         within = [[s for s in spans if s[1] >= spans[0][1] - gap] if spans else [] for spans in rows]
@@ -188,6 +177,40 @@ def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float
         "NoAns_accuracy_by_kind": {k: round(100 * v, 2) for k, v in per_kind.items()},
         "HasAns_f1_always_answering": 100 * float(f1.mean()),
     }
+
+
+def shares_of(answerable: np.ndarray, share: float) -> np.ndarray:
+    """What each question counts for: the unanswerable ones ``share`` of the whole, the
+    answerable ones the rest, each evenly within its kind."""
+    return np.where(answerable, (1 - share) / max(1, answerable.sum()), share / max(1, (~answerable).sum()))
+
+
+def best_choice(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray,
+                shares: np.ndarray) -> tuple[float, float, float, float, float, float]:
+    """The retrieval weight and threshold that maximize F1 over the questions, each counted by
+    ``shares`` (an unanswerable one scores 1 when declined): ``(F1, weight, threshold, HasAns
+    F1, NoAns accuracy, HasAns F1 always answering)``, the lowest weight and threshold on a tie.
+    ``rows``: per question, each passage read, best first: (margin, retrieval score, F1)."""
+    best = None
+    for weight in RETRIEVAL_WEIGHTS:
+        scores, f1_a = [], []
+        for spans in rows:
+            top = max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0)
+            scores.append(top[0] + weight * top[1])
+            f1_a.append(top[2])
+        scores_a, f1_a = np.array(scores), np.array(f1_a)
+        for t in np.quantile(scores_a[np.isfinite(scores_a)], np.linspace(0, 1, 401)):
+            answered = scores_a >= t
+            per = np.where(answerable, np.where(answered, f1_a, 0.0), ~answered)
+            row = (float(per @ shares), weight, float(t), _mean(per[answerable]), _mean(per[~answerable]),
+                   _mean(f1_a[answerable]))
+            if best is None or row[0] > best[0]:
+                best = row
+    return best
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else 0.0
 
 
 def as_answered(text: str, span) -> str:

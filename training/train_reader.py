@@ -1027,6 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
         step = rewarm["from"] = args.resume_step
         scheduler.last_epoch = step
         log = exported.get("log", [])
+        before = exported.get("train_seconds", {})
         print(f"resumed at step {step} from the exported weights {args.init}", flush=True)
     if step:  # the learning rate of the step to come (a new optimizer holds step 0's)
         for group in optimizer.param_groups:
@@ -1037,9 +1038,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(hyper.seed + step)
     started, cpu_started = time.time(), time.process_time()
 
-    def trained_seconds() -> dict:  # over all resumes since checkpoints kept it (0 before)
+    counted_from = before.get("since_step", step)  # runs from before the time was kept count from here
+
+    def trained_seconds() -> dict:  # over all resumes since ``since_step``
         return {"wall": round(before.get("wall", 0) + time.time() - started),
-                "cpu": round(before.get("cpu", 0) + time.process_time() - cpu_started)}
+                "cpu": round(before.get("cpu", 0) + time.process_time() - cpu_started), "since_step": counted_from}
 
     last_save = time.time()
     seen = 0

@@ -28,7 +28,7 @@ from qa.apps import squad
 from qa.building import build_index, finish_multilingual, open_index
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, load_index
-from qa.ingest.context import article_context_at, article_contexts
+from qa.ingest.context import article_context_at
 from qa.ingest.documents import Document
 from qa.models.reading import Reader
 from qa.pipeline.answering import ReaderAnswerer
@@ -222,8 +222,12 @@ class SquadAnswerer(ReaderAnswerer):
         return [self._context(passages[n]) for n in read]
 
     def _context(self, passage: Passage) -> str:
-        at, n = self._paragraphs[passage.doc_id]
-        return at(n, passage.start)
+        return self.paragraph_context(passage.doc_id, passage.start)
+
+    def paragraph_context(self, doc_id: str, offset: int = 0) -> str:
+        """The context of the passage ``offset`` characters into paragraph ``doc_id``."""
+        at, n = self._paragraphs[doc_id]
+        return at(n, offset)
 
 
 def cross_lingual(asked: dict, searched: dict, path: Path) -> tuple[list[Document], list[dict]]:
@@ -340,9 +344,7 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     index = None
     if reading:  # questions read in batches: the reader is the whole cost here
         # Each paragraph after its context in its article, as the reader was trained and as the bot reads.
-        leads = {f"{a['title']}#{n}": lead for a in data["data"] for n, lead in
-                 enumerate(article_contexts(a["title"].replace("_", " "), [p["context"] for p in a["paragraphs"]],
-                                            reader.context))}
+        leads = {d.id: answerer.paragraph_context(d.id) for d in docs}
         for first in tqdm(range(0, len(questions), _READ_BATCH), desc="batches", disable=not progress):
             batch = questions[first:first + _READ_BATCH]
             started = time.perf_counter()

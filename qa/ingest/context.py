@@ -97,10 +97,12 @@ def article_contexts(title: str, paragraphs: Sequence[str], form: str = "named")
     return [at(n) for n in range(len(paragraphs))]
 
 
-def article_context_at(title: str, paragraphs: Sequence[str], form: str = "named") -> Callable[[int, int], str]:
+def article_context_at(title: str, paragraphs: Sequence[str], form: str = "named") -> Callable[..., str]:
     """For an article given as paragraphs (read in order as one document, blank lines apart):
     the context of a passage that starts ``offset`` characters into paragraph ``n``,
-    ``at(n, offset)``, as the reader reads that passage in the article indexed whole."""
+    ``at(n, offset=0)``, as training reads it (``article_contexts``) and nearly as the bot
+    reads a passage of the article indexed whole: the bot also cuts a sentence longer than a
+    chunk, and looks back only ten sentences for the one that names someone."""
     text, starts = "", []
     for p in paragraphs:
         text += "\n\n" if text else ""
