@@ -93,6 +93,11 @@ def test_several_documents_answers_name_their_document(tmp_path):
     answer = bot.ask("What are these documents about?")
     assert [q.text for q in answer.quotes] == ["Owls hunt at night.", "Bees make honey."]
     assert answer.text == "“Owls hunt at night.” (Owl facts) [1] “Bees make honey.” (Bee facts) [2]"
+    # Or one of them, by its title: the chat's example question for an upload without headings.
+    from qa.apps.web.panels import example_questions
+
+    assert example_questions(docs[1:]) == ["What is “Bee facts” about?"]
+    assert [q.text for q in bot.ask("What is “Bee facts” about?").quotes] == ["Bees make honey."]
 
 
 @pytest.mark.parametrize("question", ["What is the article about?", "Summarize the article", "tl;dr"])

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from qa.messages import say
 from qa.pipeline.answering import Answerer, ReaderAnswerer
-from qa.pipeline.overview import asks_overview, overview
+from qa.pipeline.overview import overview, overview_documents
 from qa.pipeline.question import analyze
 from qa.pipeline.retrieval import Ranking, Retriever
 from qa.rendering import Answer
@@ -60,8 +60,9 @@ class Chatbot:
         asked = analyze(self.index, question, settings=self.settings, history=history)
         ranking = self.retriever.retrieve(self.index, asked, candidates=self.settings.candidates)
         passages = ranking.passages(self.index, self.settings.k)
-        if asks_overview(asked):
-            answer = overview(self.index, asked)
+        about = overview_documents(self.index, asked)
+        if about is not None:
+            answer = overview(self.index, asked, about)
         else:
             answer = self.answerer.answer(self.index, asked, passages)
         notice = multilingual_notice(self.index, asked)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.documents import Document
 from qa.rendering import Answer
 from qa.store.base import IndexView
 from qa.types import ENGLISH, Evidence, Question
@@ -52,6 +53,11 @@ _OVERVIEW = re.compile(
 _NAMES_DOCUMENT = re.compile(rf"\b{_THING}\b", re.IGNORECASE)
 
 
+# "What is “Owl facts” about?": the chat's example question for an upload without headings.
+_ABOUT_TITLE = re.compile(rf"^{_WHAT_IS}\s+[“\"'‘]?(?P<title>.+?)[”\"'’]?\s+(?:all\s+|mainly\s+)?about\s*[?.!]*$",
+                          re.IGNORECASE)
+
+
 def asks_overview(question: Question) -> bool:
     """Whether ``question`` asks what the documents are about as a whole (English only). In a
     conversation (a follow-up, whose query carries what it leans on) only when it names them:
@@ -62,11 +68,24 @@ def asks_overview(question: Question) -> bool:
     return question.query == question.text or _NAMES_DOCUMENT.search(text) is not None
 
 
-def overview(index: IndexView, question: Question) -> Answer:
-    """The lead sentence of each of the index's first ``MAX_DOCUMENTS`` documents, quoted and
-    cited (a document with no sentence is left out); declined when there is none."""
+def overview_documents(index: IndexView, question: Question) -> list[Document] | None:
+    """The documents ``question`` asks about as a whole: the first ``MAX_DOCUMENTS`` for "What
+    is the article about?" (``asks_overview``), the one it names by its title for "What is
+    “Owl facts” about?"; ``None`` for any other question."""
+    if asks_overview(question):
+        return index.documents[:MAX_DOCUMENTS]
+    named = _ABOUT_TITLE.match(" ".join(question.text.split()))
+    if named is None:
+        return None
+    title = named.group("title").casefold()
+    return [d for d in index.documents if d.title and d.title.casefold() == title][:MAX_DOCUMENTS] or None
+
+
+def overview(index: IndexView, question: Question, documents: list[Document]) -> Answer:
+    """The lead sentence of each of ``documents``, quoted and cited (a document with no
+    sentence is left out); declined when there is none."""
     passages, quotes = [], []
-    for doc in index.documents[:MAX_DOCUMENTS]:
+    for doc in documents:
         chunks = index.chunks_of({doc.id})
         if not len(chunks):
             continue

@@ -43,3 +43,16 @@ def test_in_a_conversation_only_when_it_names_the_document():
     followup = "What is the Digital Economy national project? What is it about?"
     assert not asks_overview(Question(text="What is it about?", query=followup))
     assert asks_overview(Question(text="What is the article about?", query="Who spoke? What is the article about?"))
+
+
+def test_a_document_named_by_its_title_is_asked_about_as_a_whole():
+    from types import SimpleNamespace
+
+    from qa.pipeline.overview import overview_documents
+
+    docs = [SimpleNamespace(id="owls", title="Owl facts"), SimpleNamespace(id="bees", title="Bees")]
+    index = SimpleNamespace(documents=docs)
+    assert overview_documents(index, Question(text="What is “Owl facts” about?", query="")) == docs[:1]
+    assert overview_documents(index, Question(text="what's bees about", query="")) == docs[1:]
+    assert overview_documents(index, Question(text="What is the article about?", query="")) == docs
+    assert overview_documents(index, Question(text="What is the night hunt about?", query="")) is None
