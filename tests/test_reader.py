@@ -32,6 +32,10 @@ def lighthouse_bot(tmp_path_factory):
     ("Where did Putin speak about digitalization?", ["meeting", "communications and IT industry"]),
     ("When were instructions given in the address to the parliament?", ["January"]),
     ("Which national project was mentioned?", ["Digital Economy"]),
+    # the person the question names, whom the answering sentence calls "He"
+    pytest.param("Who did Putin thank?", ["Russian telecommunications companies"], marks=pytest.mark.xfail(
+        strict=True, reason="known miss of the shipped reader: declines it (confidence 0.13); 'Whom did the "
+                            "president thank?' is answered")),
 ])
 def test_short_answers_on_the_article(article_bot, article_index, question, expected):
     answer = article_bot.ask(question)
