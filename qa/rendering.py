@@ -34,7 +34,9 @@ _QUOTE_MARKS = str.maketrans({"“": "‘", "”": "’"})  # nested quotes beco
 # Markdown and HTML take these anywhere in a line; the block markers only at a line's start.
 # Brackets only make a link (or an image) before "(": "[1]" stays as it is.
 _INLINE_SPECIAL = re.compile(r"([\\`*_<>~|&]|\](?=\())")
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+# An ordered list's "1." is escaped at its dot ("1\."): a backslash before a digit is no escape,
+# and would be shown ("\4.2 million euros"); "4.2" starts no list and is left alone.
+_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)])(?=\s|$))", re.MULTILINE)
 
 
 def escape_markdown(text: str) -> str:
@@ -42,7 +44,8 @@ def escape_markdown(text: str) -> str:
     else: everyday punctuation (``. , : ( ) -``) stays as it is, so the shown and copied text
     reads as plain text."""
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else
+                           f"{m.group(1)}{m.group(3)}\\{m.group(4)}", text)
 
 
 def trim(text: str, around: tuple[int, int] | None = None, limit: int = MAX_QUOTE_CHARS) -> str:

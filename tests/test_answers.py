@@ -96,8 +96,9 @@ def test_several_documents_answers_name_their_document(tmp_path):
     # Or one of them, by its title: the chat's example question for an upload without headings.
     from qa.apps.web.panels import example_questions
 
-    assert example_questions(docs[1:]) == ["What is “Bee facts” about?"]
+    assert example_questions(docs[1:]) == ["What is “Bee facts” about?", "What is this document about?"]
     assert [q.text for q in bot.ask("What is “Bee facts” about?").quotes] == ["Bees make honey."]
+    assert example_questions(docs)[-1] == "What are these documents about?"
 
 
 @pytest.mark.parametrize("question", ["What is the article about?", "Summarize the article", "tl;dr"])

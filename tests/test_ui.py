@@ -609,6 +609,13 @@ def test_the_page_is_served_before_the_models_are_loaded_and_opens_when_they_are
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         _answered(page, HEADLINE, url)  # the box opens by itself when they are loaded
         assert HEADLINE_EVIDENCE in page.locator("#qa-chat").inner_text()
+        # An example fills the open box and leaves it open (Gradio's Examples closed it again).
+        page.locator("#qa-examples").get_by_text("What did Putin say Russian companies offer?").click()
+        box = page.locator("#qa-question textarea")
+        page.wait_for_function("document.querySelector('#qa-question textarea').value.includes('companies offer')")
+        assert box.is_enabled() and not box.get_attribute("placeholder").startswith("Loading")
+        box.fill("Who did Putin thank?")
+        assert box.input_value() == "Who did Putin thank?"
     finally:
         proc.terminate()
         proc.wait(timeout=60)

@@ -27,7 +27,8 @@ def test_markdown_is_the_plain_text_with_only_what_markdown_would_interpret_esca
     assert rendering.escape_markdown("![x](http://t/p.png) [1]") == "![x\\](http://t/p.png) [1]"
     evil = _answer(quotes=[qa.Evidence("a", 0, 20, 1, "<img src=x> **bold** `code`")], short_answer=None)
     assert "“\\<img src=x\\> \\*\\*bold\\*\\* \\`code\\`”" in rendering.markdown(evil)
-    assert rendering.escape_markdown("# Title\n- item\n1. first: a.b (c)") == "\\# Title\n\\- item\n\\1. first: a.b (c)"
+    assert rendering.escape_markdown("# Title\n- item\n1. first: a.b (c)") == "\\# Title\n\\- item\n1\\. first: a.b (c)"
+    assert rendering.escape_markdown("4.2 million euros\n12) twelve") == "4.2 million euros\n12\\) twelve"
 
 
 def test_a_declined_answer_says_so_and_shows_the_nearest_passage():

@@ -100,12 +100,15 @@ def test_example_questions_come_from_the_documents_own_headings_and_titles():
         "What does it say about Hives?", "What does it say about Queens?",
         "What is “Bee facts” about?", "What is “Owl report” about?"]
     assert panels.example_questions([bees, _doc()], n=1) == ["What does it say about Hives?"]
-    assert panels.example_questions([_doc(), _doc(id="copy.txt")]) == ["What is “Owl report” about?"]
+    assert panels.example_questions([_doc(), _doc(id="copy.txt")]) == [
+        "What is “Owl report” about?", "What are these documents about?"]
     # A heading or title too long for a button is left out, never cut mid-word.
     long = "Best sellers of the decade in every country we track"
     text = f"Books\n\n{long}\n\nThe list."
     books = _doc(id="books.md", text=text, title="Books", headings=[(7, 7 + len(long), 2)])
-    assert panels.example_questions([books]) == ["What is “Books” about?"]
+    assert panels.example_questions([books]) == ["What is “Books” about?", "What is this document about?"]
+    assert panels.example_questions([_doc(title="A title far too long to show whole on a button")]) == [
+        "What is this document about?"]  # never no example at all
 
 
 def test_the_status_after_an_upload_names_what_was_added_and_what_was_not():

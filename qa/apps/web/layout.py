@@ -185,7 +185,10 @@ def build_ui(app: App) -> gr.Blocks:
                     question = gr.Textbox(placeholder=first.placeholder, show_label=False, scale=5,
                                           elem_id="qa-question", autofocus=True, interactive=first.ready)
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask", interactive=first.ready)
-                examples = gr.Examples(first.examples, inputs=question, label="Try", elem_id="qa-examples")
+                # Not ``gr.Examples``: a click on one puts back the question box's properties as
+                # the page was built (closed, "Loading the models…" while they loaded then).
+                examples = gr.Dataset(components=[question], samples=[[q] for q in first.examples], label="Try",
+                                      elem_id="qa-examples", type="values", visible=bool(first.examples))
             with gr.Column(scale=2, elem_id="qa-evidence-column"):
                 with gr.Tabs(elem_id="qa-evidence-tabs") as tabs:
                     with gr.Tab("Sources", id="sources") as sources_tab:
@@ -213,7 +216,7 @@ def build_ui(app: App) -> gr.Blocks:
                     k = gr.Slider(1, 10, value=5, step=1, label="Passages shown as sources")
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
-        page = [session_index, docs, status, article, header, question, send, examples.dataset, remove_row,
+        page = [session_index, docs, status, article, header, question, send, examples, remove_row,
                 remove_choice, reset_btn, files, building, timer]
 
         def updates(shown: Page) -> tuple:
@@ -222,7 +225,8 @@ def build_ui(app: App) -> gr.Blocks:
             before then would race the page's opening for the visitor's key)."""
             return (shown.key, panels.documents_html(shown.documents), shown.status, shown.article, shown.header,
                     gr.update(placeholder=shown.placeholder, interactive=shown.ready),
-                    gr.update(interactive=shown.ready), gr.Dataset(samples=[[q] for q in shown.examples]),
+                    gr.update(interactive=shown.ready),
+                    gr.Dataset(samples=[[q] for q in shown.examples], visible=bool(shown.examples)),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
                     gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
                     shown.building, gr.Timer(active=shown.building_now))
@@ -235,6 +239,9 @@ def build_ui(app: App) -> gr.Blocks:
             return updates(app.page(None))
 
         demo.load(opened, None, page, api_visibility="private", show_progress="hidden")
+        # An example fills the question box, and only its text.
+        examples.click(lambda sample: sample[0], examples, question, queue=False, show_progress="hidden",
+                       api_visibility="private")
         def tick(key):
             line, now = app.building(key)
             return line, gr.Timer(active=now)

@@ -132,7 +132,8 @@ def answering_from(documents: Sequence[qa.Document]) -> str:
 
 def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]:
     """Questions that fit the visitor's documents, from their own headings (not the article's):
-    short enough to show whole on a button; for a document without headings, what it is about."""
+    short enough to show whole on a button; for a document without headings, what it is about;
+    and what they are about as a whole."""
     asked = []
     for d in documents:
         for a, b, _ in d.headings:
@@ -140,6 +141,8 @@ def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]
             if heading.casefold() != d.title.casefold() and 2 < len(heading) <= _EXAMPLE_HEADING_CHARS:
                 asked.append(f"What does it say about {heading}?")
     asked += [f"What is “{d.title}” about?" for d in documents if d.title and len(d.title) <= _EXAMPLE_HEADING_CHARS]
+    if documents:  # answered by quoting their lead sentences (qa.pipeline.overview), whatever their titles
+        asked.append("What is this document about?" if len(documents) == 1 else "What are these documents about?")
     return list(dict.fromkeys(asked))[:n]
 
 
