@@ -1,7 +1,8 @@
 """Answers as people read them: plain text (CLI, ``Answer.text``), markdown (the web chat)
 and JSON. The one place that turns an ``Answer``'s fields into words; nothing parses them back.
 
-An answer reads ``Short answer: “the sentence that holds it” [1]``; where the quote is stands
+An answer reads ``Short answer: “the sentence that holds it” [1]`` (a statement longer than
+``MAX_LEAD_CHARS`` reads as its sentence alone, trimmed around it); where the quote is stands
 before the citation when there is more than one document, a section or a page to name:
 ``(Warsaw › History) [1]``, ``(report.pdf, p. 4) [2]``. A declined answer reads
 ``The article does not say. The nearest passage is: “…” [1]`` (the best passage's sentence
@@ -20,6 +21,9 @@ from qa.messages import say
 from qa.types import Evidence, Passage, citation
 
 MAX_QUOTE_CHARS = 300
+# A short answer longer than this (a statement: "What did X say about Y?") is not said again
+# before its quote, which holds it and is trimmed around it: the answer reads once.
+MAX_LEAD_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def passage_citation(answer: types.Answer, passage: Passage, page: int | None = 
 
 def _lead(answer: types.Answer) -> str:
     short = (answer.short_answer or "").translate(_QUOTE_MARKS)
-    return f"{short[:1].upper()}{short[1:]}: " if short else ""
+    return f"{short[:1].upper()}{short[1:]}: " if short and len(short) <= MAX_LEAD_CHARS else ""
 
 
 def plain(answer: types.Answer) -> str:

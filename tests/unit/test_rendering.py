@@ -76,3 +76,17 @@ def test_a_declined_answer_shows_its_nearest_sentence_and_json_carries_it():
     shown = "‘In this area, about 60,000 organizations are operating,’ he said."
     assert rendering.plain(answer).endswith(f"The nearest passage is: “{shown}” [1]")
     assert rendering.as_dict(answer)["nearest"]["text"] == SENTENCE and rendering.as_dict(answer)["quotes"] == []
+
+
+def test_a_statement_is_read_once_in_its_quote():
+    text = ("According to the mayor, the city has asked people to leave their cars at home for ten years, "
+            "and now it has to give them a reason to leave them there for good, with buses every ten minutes.")
+    short = text[text.index("the city"):text.index(", with")]
+    assert len(short) > rendering.MAX_LEAD_CHARS
+    answer = rendering.Answer(short_answer=short, quotes=[qa.Evidence("d", 0, len(text), 1, text)], passages=[],
+                              abstained=False, confidence=0.9, answer_span=("d", text.index(short),
+                                                                            text.index(short) + len(short)))
+    assert answer.text == f"“{text}” [1]"
+    brief = rendering.Answer(short_answer="ten years", quotes=answer.quotes, passages=[], abstained=False,
+                             confidence=0.9)
+    assert brief.text == f"Ten years: “{text}” [1]"
