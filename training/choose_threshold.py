@@ -47,7 +47,7 @@ import qa
 from qa.apps import squad
 from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
-from qa.pipeline.answering import numbers_as_written, strip_quotes
+from qa.pipeline.answering import answered_span, numbers_as_written
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -118,12 +118,13 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     for question, gold in cases:
         ranking = retriever.retrieve(index, question)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
-        read_as = numbers_as_written(question, [x.text for x in passages])
-        spans = reader.read_pairs([read_as] * len(passages), [x.text for x in passages],
+        texts = [x.text for x in passages]
+        spans = reader.read_pairs([numbers_as_written(question, texts)] * len(passages), texts,
                                   answerer.contexts(passages, list(range(len(passages)))),
                                   [x.sentence_starts for x in passages])
         rows.append([(-math.inf, x.score, 0.0) if s is None else
-                     (s.margin, x.score, squad.f1(gold, as_answered(x.text, s)) if gold is not None else 0.0)
+                     (s.margin, x.score, 0.0 if gold is None else
+                      squad.f1(gold, x.text[slice(*answered_span(x.text, s.start, s.end))]))
                      for s, x in zip(spans, passages, strict=True)])
     answerable = np.array([gold is not None for _, gold in cases])
     shares = shares_of(answerable, share)
@@ -193,15 +194,9 @@ def best_choice(rows: list[list[tuple[float, float, float]]], answerable: np.nda
     ``rows``: per question, each passage read, best first: (margin, retrieval score, F1)."""
     best = None
     for weight in RETRIEVAL_WEIGHTS:
-        scores, f1_a = [], []
-        for spans in rows:
-            top = max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0)
-            scores.append(top[0] + weight * top[1])
-            f1_a.append(top[2])
-        scores_a, f1_a = np.array(scores), np.array(f1_a)
-        for t in np.quantile(scores_a[np.isfinite(scores_a)], np.linspace(0, 1, 401)):
-            answered = scores_a >= t
-            per = np.where(answerable, np.where(answered, f1_a, 0.0), ~answered)
+        scores, f1_a = _answers(rows, weight)
+        for t in np.quantile(scores[np.isfinite(scores)], np.linspace(0, 1, 401)):
+            per = _per_question(scores, f1_a, answerable, t)
             row = (float(per @ shares), weight, float(t), _mean(per[answerable]), _mean(per[~answerable]),
                    _mean(f1_a[answerable]))
             if best is None or row[0] > best[0]:
@@ -209,15 +204,22 @@ def best_choice(rows: list[list[tuple[float, float, float]]], answerable: np.nda
     return best
 
 
+def _answers(rows: list[list[tuple[float, float, float]]], weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each question's answer at ``weight``: its best span's score (margin plus ``weight`` times
+    retrieval score; -inf with none) and F1."""
+    tops = [max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0) for spans in rows]
+    return np.array([t[0] + weight * t[1] for t in tops]), np.array([t[2] for t in tops])
+
+
+def _per_question(scores: np.ndarray, f1: np.ndarray, answerable: np.ndarray, threshold: float) -> np.ndarray:
+    """Each question's score when declined under ``threshold``: its F1 if answerable (0
+    declined), 1 if unanswerable and declined."""
+    answered = scores >= threshold
+    return np.where(answerable, np.where(answered, f1, 0.0), ~answered)
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
-
-
-def as_answered(text: str, span) -> str:
-    """The text of ``span`` in ``text`` as the bot answers it (``ReaderAnswerer``: without
-    surrounding quotation marks, or as it is where nothing else is left)."""
-    start, end = strip_quotes(text, span.start, span.end)
-    return text[start:end] if start < end else text[span.start:span.end]
 
 
 def f1_at(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray, shares: np.ndarray, weight: float,
@@ -225,12 +227,7 @@ def f1_at(rows: list[list[tuple[float, float, float]]], answerable: np.ndarray, 
     """F1 over the mix, each question counted by its ``shares`` (an unanswerable question scores
     1 when declined), when each question's answer is its best span by margin plus ``weight``
     times retrieval score, declined under ``threshold``."""
-    per = []
-    for spans, has in zip(rows, answerable, strict=True):
-        top = max(spans, key=lambda r: r[0] + weight * r[1]) if spans else (-math.inf, 0.0, 0.0)
-        answered = top[0] + weight * top[1] >= threshold
-        per.append((top[2] if answered else 0.0) if has else float(not answered))
-    return float(np.array(per) @ shares)
+    return float(_per_question(*_answers(rows, weight), answerable, threshold) @ shares)
 
 
 if __name__ == "__main__":

@@ -219,10 +219,7 @@ class SquadAnswerer(ReaderAnswerer):
     def contexts(self, passages: list[Passage], read: list[int]) -> list[str] | None:
         if not self.reader.leads:
             return None
-        return [self._context(passages[n]) for n in read]
-
-    def _context(self, passage: Passage) -> str:
-        return self.paragraph_context(passage.doc_id, passage.start)
+        return [self.paragraph_context(passages[n].doc_id, passages[n].start) for n in read]
 
     def paragraph_context(self, doc_id: str, offset: int = 0) -> str:
         """The context of the passage ``offset`` characters into paragraph ``doc_id``."""

@@ -76,9 +76,7 @@ class ReaderAnswerer:
         score, best = scored[0]
         number = read[best.passage]
         p = passages[number]
-        start, end = strip_quotes(p.text, best.start, best.end)
-        if start >= end:  # nothing but quotation marks and spaces: the reader's span as it is
-            start, end = best.start, best.end
+        start, end = answered_span(p.text, best.start, best.end)
         a, b = p.start + start, p.start + end
         quote = _sentence_span(p, a, b)
         doc = index.document(p.doc_id)
@@ -134,6 +132,13 @@ def numbers_as_written(question: str, texts: list[str]) -> str:
 
 def _digits(number: str) -> str:
     return "".join(c for c in number if c.isdigit())
+
+
+def answered_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The reader's span as the answer gives it: ``strip_quotes``'s, or the span as it is where
+    that leaves nothing (only quotation marks and spaces)."""
+    stripped = strip_quotes(text, start, end)
+    return stripped if stripped[0] < stripped[1] else (start, end)
 
 
 def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
