@@ -129,7 +129,7 @@ class Index:
     def sentence_text(self, row: int) -> str:
         return self.store.sentence_text(row)
 
-    def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
+    def passage(self, chunk_id: int, score: float | None = None) -> Passage:
         return self.store.passage(chunk_id, score)
 
     @property

@@ -50,7 +50,7 @@ class Passage:
     """
 
     text: str
-    score: float
+    score: float | None  # the retriever's; None for a passage not retrieved (an overview's lead)
     doc_id: str
     title: str
     start: int

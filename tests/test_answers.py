@@ -93,6 +93,7 @@ def test_several_documents_answers_name_their_document(tmp_path):
     answer = bot.ask("What are these documents about?")
     assert [q.text for q in answer.quotes] == ["Owls hunt at night.", "Bees make honey."]
     assert answer.text == "“Owls hunt at night.” (Owl facts) [1] “Bees make honey.” (Bee facts) [2]"
+    assert [p.score for p in answer.passages] == [None, None]  # quoted as leads, not retrieved
     # Or one of them, by its title: the chat's example question for an upload without headings.
     from qa.apps.web.panels import example_questions
 

@@ -72,7 +72,7 @@ class Store(Protocol):
         """``(doc_id, start, end)`` of sentence ``row``."""
         ...
 
-    def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
+    def passage(self, chunk_id: int, score: float | None = None) -> Passage:
         """Chunk ``chunk_id`` as a passage: its text and place, its sentences, its document's
         context (``Passage.lead``, ``Passage.named``)."""
         ...

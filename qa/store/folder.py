@@ -76,7 +76,7 @@ class FolderStore:
         doc_id, start, end = self.sentence(row)
         return self._documents[doc_id].text[start:end]
 
-    def passage(self, chunk_id: int, score: float = 0.0) -> Passage:
+    def passage(self, chunk_id: int, score: float | None = None) -> Passage:
         chunk = self.chunks[chunk_id]
         doc = self._documents[chunk.doc_id]
         rows = range(chunk.first_sentence, chunk.last_sentence + 1)

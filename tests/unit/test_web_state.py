@@ -32,6 +32,12 @@ def test_sources_mark_the_evidence_and_show_document_html_as_text():
     assert "<b>mice" not in shown
 
 
+def test_a_passage_not_retrieved_shows_no_score():
+    lead = qa.Passage(TEXT, None, "owls.txt", "Owl report", 0, len(TEXT), 0)  # an overview's lead passage
+    shown = panels.sources_html(_answer(passages=[lead]), 5)
+    assert f"<b>[1] Owl report</b> · characters 0–{len(TEXT)}</div>" in shown and "score" not in shown
+
+
 def test_sources_show_at_most_k_passages_and_can_be_hidden():
     two = [qa.Passage(TEXT, 1.0, "owls.txt", "Owl report", 0, len(TEXT), 0),
            qa.Passage("Other.", 0.5, "b.txt", "B & C", 0, 6, 1)]

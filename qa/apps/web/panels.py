@@ -70,8 +70,9 @@ def sources_html(answer: qa.Answer | None, k: int) -> str:
         where = html.escape(rendering.passage_citation(answer, p))
         label = " · nearest passage, not evidence" if kind == "qa-nearest" and n in cited else ""
         card = "qa-source qa-cited" if n in cited else "qa-source"
+        score = "" if p.score is None else f"· score {p.score:.2f} "
         parts.append(f'<div class="{card}"><div class="qa-meta"><b>[{n}] {where}</b>{label} '
-                     f'· score {p.score:.2f} · characters {p.start}–{p.end}</div><p>{body}</p></div>')
+                     f'{score}· characters {p.start}–{p.end}</div><p>{body}</p></div>')
     return "".join(parts)
 
 
