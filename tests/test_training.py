@@ -284,3 +284,35 @@ def test_the_open_threshold_counts_each_kind_of_question_as_its_share_of_the_mix
     # Standing for half of the mix, the unanswerable one is worth declining, at the cost of the margin-1 answer.
     half = choose_threshold.best_choice(rows, answerable, choose_threshold.shares_of(answerable, 0.5))
     assert half[2] > 3.0 and half[0] == pytest.approx(0.75) and half[3:5] == (0.5, 1.0)
+
+
+def test_a_run_killed_between_the_checkpoints_renames_resumes_from_the_new_one(tmp_path):
+    import torch
+
+    train_reader = training("train_reader")
+
+    def fresh(value):
+        model = torch.nn.Linear(2, 1)
+        torch.nn.init.constant_(model.weight, value)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=0.1)
+        return model, optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
+
+    for step, value in [(10, 1.0), (20, 2.0)]:
+        model, optimizer, scheduler = fresh(value)
+        train_reader.save_checkpoint(tmp_path, model, optimizer, scheduler, step, [{"step": step}])
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["checkpoint"]
+    # Killed after the first rename: the last checkpoint is .old, the new one, whole, is .tmp.
+    (tmp_path / "checkpoint").rename(tmp_path / "checkpoint.old")
+    model, optimizer, scheduler = fresh(3.0)
+    train_reader.save_checkpoint(tmp_path, model, optimizer, scheduler, 30, [{"step": 30}])
+    (tmp_path / "checkpoint").rename(tmp_path / "checkpoint.tmp")
+    model, optimizer, scheduler = fresh(0.0)
+    step, log, _, _ = train_reader.load_checkpoint(tmp_path, model, optimizer, scheduler)
+    assert (step, log) == (30, [{"step": 30}]) and model.weight.detach()[0, 0].item() == 3.0
+    # The next save tidies up what the kill left.
+    train_reader.save_checkpoint(tmp_path, model, optimizer, scheduler, 40, log)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["checkpoint"]
+    # Killed while writing .tmp (no state.json yet): the checkpoint in place is the one resumed.
+    (tmp_path / "checkpoint.tmp").mkdir()
+    (tmp_path / "checkpoint.tmp" / "model.safetensors").write_bytes(b"half")
+    assert train_reader.load_checkpoint(tmp_path, *fresh(0.0))[0] == 40

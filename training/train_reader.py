@@ -66,6 +66,7 @@ import json
 import math
 import random
 import re
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, replace
@@ -807,14 +808,13 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
     (tmp / "state.json").write_text(json.dumps({"step": step, "scheduler": scheduler.state_dict(),
                                                 "adam_step": adam_step, "rewarm_from": rewarm_from,
                                                 "train_seconds": seconds or {}, "log": log}))
-    final = folder / "checkpoint"
+    final, old = folder / "checkpoint", folder / "checkpoint.old"
+    if old.exists():  # left by a run killed mid-save, then resumed
+        shutil.rmtree(old)
     if final.exists():
-        old = folder / "checkpoint.old"
         final.rename(old)
         tmp.rename(final)
-        for f in old.iterdir():
-            f.unlink()
-        old.rmdir()
+        shutil.rmtree(old)
     else:
         tmp.rename(final)
 
@@ -822,9 +822,12 @@ def save_checkpoint(folder: Path, model, optimizer, scheduler, step: int, log: l
 def load_checkpoint(folder: Path, model, optimizer, scheduler) -> tuple[int, list, int, dict]:
     """The step, held-out log, re-warm-up start and time trained of the checkpoint in ``folder``
     (0, [], 0, {}: none), its weights, Adam's moments and step count, and the schedule restored."""
-    final = folder / "checkpoint"
-    if not (final / "state.json").exists():
+    # A run killed between the two renames of ``save_checkpoint`` left the last checkpoint as
+    # ``checkpoint.old`` and the new one, whole (its state.json is written last), as ``.tmp``.
+    found = [f for f in ("checkpoint", "checkpoint.tmp", "checkpoint.old") if (folder / f / "state.json").exists()]
+    if not found:
         return 0, [], 0, {}
+    final = folder / found[0]
     state = json.loads((final / "state.json").read_text())
     weights = load_file(str(final / "model.safetensors"))
     model.load_state_dict(weights, strict=False)
