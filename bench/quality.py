@@ -1,6 +1,6 @@
 """Quality benchmark: SQuAD's official EM/F1 and retrieval on SQuAD v1.1/v2.0 dev, and the article set.
 
-    python bench/quality.py [--limit N] [--cache DIR] [--skip-open]
+    python bench/quality.py [--limit N] [--open-limit N] [--cache DIR] [--skip-open]
 
 For each SQuAD dev file, two settings, each writing the official predictions file into
 bench/predictions/ and scoring it with the official metric (``qa eval``'s code):

@@ -3,7 +3,7 @@
     >>> import qa
     >>> index = qa.open_index()              # the bundled article, built on first use
     >>> qa.Chatbot(index).ask("How many organizations are operating in the IT area?").short_answer
-    'about 60,000'
+    '60,000'
 
 The stages, in the order a question meets them (``qa.pipeline``): ``question.analyze`` (checked,
 language, follow-up, terms and vector, once) -> ``retrieval.Retriever`` (hybrid ranking over

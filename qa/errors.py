@@ -26,4 +26,4 @@ class QuestionError(QAError):
 
 
 class ModelError(QAError):
-    """The embedding model cannot be loaded."""
+    """A model (the embedding model or the reader) cannot be loaded."""

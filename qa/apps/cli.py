@@ -48,11 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     index_default = os.environ.get("QA_INDEX", "index")
 
-    def add(name: str, help_: str) -> argparse.ArgumentParser:
+    def add(name: str, help_: str, index_help: str = "index folder (default: $QA_INDEX or ./index)"
+            ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_, epilog=EXAMPLES,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--index", default=index_default, metavar="DIR",
-                       help="index folder (default: $QA_INDEX or ./index)")
+        p.add_argument("--index", default=index_default, metavar="DIR", help=index_help)
         return p
 
     p = add("build", "index documents (no sources: the bundled article)")
@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add("chat", "a conversation in the terminal (follow-up questions understood)")
 
-    p = add("eval", "score answers on a JSONL question set or a SQuAD JSON file")
+    p = add("eval", "score answers on a JSONL question set or a SQuAD JSON file",
+            "index folder (default: $QA_INDEX or ./index for a JSONL set; a SQuAD file gets its own in .qa-eval/)")
     # A SQuAD file gets its own index in .qa-eval/ unless --index names one: the default
     # index (the user's documents) must not be replaced by SQuAD's paragraphs.
     p.set_defaults(index=None)
@@ -194,7 +195,7 @@ def _finish_command(index_dir: str) -> str:
 
 def _say_missing(index: qa.Index, index_dir: str) -> None:
     """On stderr, when ``index`` lacks the multilingual vectors: the command that builds them
-    (``qa ask`` and ``qa search`` never start that pass themselves)."""
+    (``qa ask`` and ``qa search`` start that pass only on a first start, ``_open_to_ask``)."""
     if index.multilingual_state == "missing":
         print(f"qa: {index_dir} has no vectors for questions in other languages yet: "
               f"`{_finish_command(index_dir)}` builds them", file=sys.stderr)

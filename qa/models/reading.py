@@ -4,7 +4,7 @@ The model is the packaged all-MiniLM-L6-v2 encoder with a span head, fine-tuned 
 v1.1 train plus unanswerable questions made from it (``training/train_reader.py``). Only
 what differs from the packaged weights ships with articleqa (``qa/models/reader.*``): every
 layer but the word embeddings, linear weights as int8 with one scale per row. The only
-module that imports transformers directly.
+module that loads a model through transformers (``qa.models.embedding`` only quiets its logging).
 
 A question and a passage go in as ``[CLS] question [SEP] passage window [SEP]``; the model
 scores every token as the start and the end of the answer. The best span's start+end score
