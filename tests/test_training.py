@@ -316,3 +316,35 @@ def test_a_run_killed_between_the_checkpoints_renames_resumes_from_the_new_one(t
     (tmp_path / "checkpoint.tmp").mkdir()
     (tmp_path / "checkpoint.tmp" / "model.safetensors").write_bytes(b"half")
     assert train_reader.load_checkpoint(tmp_path, *fresh(0.0))[0] == 40
+
+
+def test_shipping_a_run_records_its_time_per_stretch_and_the_reader_it_replaces(tmp_path):
+    ship_reader = training("ship_reader")
+    run, models = tmp_path / "run", tmp_path / "models"
+    run.mkdir()
+    models.mkdir()
+    (run / "train.log").write_text("\n".join([
+        "train: 2 articles, 10 examples (2 unanswerable), 12 windows; held out: 1 articles, 3 questions; 300 steps",
+        "training on cpu", "step 50/300 loss 2.000 lr 1.00e-05 8.0 windows/s",
+        "step 100/300 loss 1.500 lr 2.00e-05 4.0 windows/s",  # the rate since the start: 100 steps in 800 s
+        "training on cpu", "resumed at step 90",
+        "held-out at step 100: {}", "step 150/300 loss 1.200 lr 1.00e-05 16.0 windows/s",
+        "step 200/300 loss 1.100 lr 1.00e-05 16.0 windows/s"]) + "\n")
+    record = {"steps_trained": 200, "hyperparameters": {"epochs": 2.0, "steps": 2400}, "threshold": 1.0}
+    (run / "reader.safetensors").write_bytes(b"weights")
+    (run / "reader.json").write_text(json.dumps(record))
+    (models / "reader.json").write_text(json.dumps({"steps_trained": 3000, "training_history": "v1", "log": [1]}))
+    with pytest.raises(SystemExit, match="step 200 of 300: the run has not finished"):
+        ship_reader.ship(run, models / "reader.safetensors")
+    (run / "reader.json").write_text(json.dumps({**record, "steps_trained": 300}))
+    with pytest.raises(SystemExit, match="no thresholds chosen"):
+        ship_reader.ship(run, models / "reader.safetensors")
+    chosen = {**record, "steps_trained": 300, "threshold_open": 2.0, "held_out_reading": {}}
+    (run / "reader.json").write_text(json.dumps(chosen))
+    shipped = ship_reader.ship(run, models / "reader.safetensors")
+    assert (models / "reader.safetensors").read_bytes() == b"weights"
+    assert json.loads((models / "reader.json").read_text()) == shipped
+    assert shipped["train_time"]["stretches"] == [{"from_step": 0, "to_step": 100, "seconds": 800},
+                                                  {"from_step": 90, "to_step": 200, "seconds": 220}]
+    assert shipped["train_time"]["steps_not_logged"] is None and shipped["hyperparameters"]["steps"] is None
+    assert shipped["previous_version"] == {"steps_trained": 3000, "training_history": "v1"}  # not its log
