@@ -173,6 +173,9 @@ class Index:
     def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         return self.store.chunk_scores(terms, ids)
 
+    def has_terms(self, terms: list[str]) -> list[bool]:
+        return self.store.has_terms(terms)
+
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         return self.store.sentence_scores(terms, rows)
 

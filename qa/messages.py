@@ -13,6 +13,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_in_article": "The article does not say.",
         "not_in_documents": "The documents do not say.",
         "nearest": "The nearest passage is:",
+        "read_as": "Read as “{question}”.",
         "page": "p. {page}",
         "pages": "pp. {first}–{last}",
         "too_long": "the question is {length:,} characters long; the limit is {limit:,}: ask it shorter",

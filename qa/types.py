@@ -93,6 +93,8 @@ class Question:
         space: the model name of the space it is ranked in (``vectors[space]``).
         read: what the reader reads: the question itself, or the query for a follow-up with
             no words of its own ("Why?").
+        spelled: the question with its misspelled words corrected (``qa.pipeline.spelling``),
+            which the query and the reader read instead; "" when there were none.
     """
 
     text: str
@@ -102,6 +104,7 @@ class Question:
     vectors: Mapping[str, np.ndarray] = field(default_factory=dict, compare=False)
     space: str = ""
     read: str = ""
+    spelled: str = ""
 
     @property
     def vector(self) -> np.ndarray:

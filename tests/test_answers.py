@@ -120,3 +120,13 @@ def test_contains_answer_matches_whole_words_of_the_answer_itself():
     quoted = "He said “it rained.” Then—snow."
     answer = qa.Answer(None, [qa.Evidence("d", 0, len(quoted), 1, quoted)], [p], False, 0.9)
     assert contains_answer(answer, ["it rained"]) and contains_answer(answer, ["then"])  # “ ” and — are not words
+
+
+def test_a_misspelled_question_is_read_spelled_right_and_says_so(bot):
+    answer = bot.ask("How many organizations are opperating in the IT aera?")
+    assert not answer.abstained and "60,000" in answer.short_answer, answer.text
+    assert answer.question == "How many organizations are opperating in the IT aera?"  # as asked
+    assert answer.notice == "Read as “How many organizations are operating in the IT area?”."
+    assert "*Read as" in rendering.markdown(answer)
+    # A word that is not a typo of an English word or of the article's is left as it is.
+    assert bot.ask("What did Putin say about bitcoin?").notice is None

@@ -27,6 +27,11 @@ def test_the_same_questions_get_the_same_passages_and_answers_on_both_stores(art
         assert [p.chunk_id for p in on_milvus] == [p.chunk_id for p in on_folder], q["id"]
         assert [round(p.score, 4) for p in on_milvus] == [round(p.score, 4) for p in on_folder], q["id"]
         assert milvus_bot.ask(q["question"]).text == folder_bot.ask(q["question"]).text, q["id"]
+    # A misspelled question is read as the article writes it on both (their BM25 vocabularies).
+    terms = ["secur", "thank", "bitcoin", "opper"]
+    assert milvus_index.has_terms(terms) == article_index.has_terms(terms) == [True, True, False, False]
+    typo = "Who did Putin thnak?"
+    assert milvus_bot.ask(typo).notice == folder_bot.ask(typo).notice == "Read as “Who did Putin thank?”."
 
 
 def test_the_manifest_names_the_uri_and_collections_and_the_index_opens_again(milvus_index):

@@ -348,3 +348,19 @@ def test_shipping_a_run_records_its_time_per_stretch_and_the_reader_it_replaces(
                                                   {"from_step": 90, "to_step": 200, "seconds": 220}]
     assert shipped["train_time"]["steps_not_logged"] is None and shipped["hyperparameters"]["steps"] is None
     assert shipped["previous_version"] == {"steps_trained": 3000, "training_history": "v1"}  # not its log
+
+
+def test_compare_spelling_reads_held_out_questions_as_written_and_with_a_typo(tmp_path):
+    compare_spelling = training("compare_spelling")
+    out = tmp_path / "spelling.json"
+    assert compare_spelling.main(["--train", str(DATA / "squad-train-tiny.json"), "--typos", "4",
+                                  "--out", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["as_written"]["questions"] > 0 and figures["one_typo"]["questions"] == 4
+    assert 0 <= figures["one_typo"]["typo_undone"] <= figures["one_typo"]["typo_made"] <= 4
+    # A typo is made in a word of five letters or more, and a question without one is left.
+    import random
+
+    typed = compare_spelling.typo("what was the population", random.Random(0))
+    assert typed != "what was the population" and typed.split()[:3] == ["what", "was", "the"]
+    assert compare_spelling.typo("Who is he?", random.Random(0)) == "Who is he?"

@@ -65,8 +65,13 @@ class Chatbot:
             answer = overview(self.index, asked, about)
         else:
             answer = self.answerer.answer(self.index, asked, passages)
-        notice = multilingual_notice(self.index, asked)
+        notice = multilingual_notice(self.index, asked) or spelling_notice(asked)
         return (replace(answer, notice=notice) if notice else answer), ranking
+
+
+def spelling_notice(question: Question) -> str | None:
+    """For a question read with its misspelled words corrected: what was read."""
+    return say("read_as", question.language, question=question.spelled) if question.spelled else None
 
 
 def multilingual_notice(index: IndexView, question: Question) -> str | None:

@@ -1,8 +1,10 @@
 """The first stage: a question checked and analyzed once, into the value every later stage reads.
 
 ``analyze`` checks the question against the question settings in force, tells its language
-once, resolves a follow-up against the conversation (``qa.pipeline.conversation``), takes its
-BM25 terms once and embeds it once, in the vector space the index ranks that language in.
+once, reads its misspelled words as English or the documents write them (English only:
+``qa.pipeline.spelling``), resolves a follow-up against the conversation
+(``qa.pipeline.conversation``), takes its BM25 terms once and embeds it once, in the vector
+space the index ranks that language in.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from qa.errors import QuestionError
 from qa.messages import say
 from qa.models.language import detect as detect_language
 from qa.pipeline.conversation import asked, is_followup, remember, resolve, resolved
+from qa.pipeline.spelling import correct
 from qa.settings import AskSettings
 from qa.store.base import IndexView
 from qa.store.lexical import tokenize
@@ -65,17 +68,19 @@ def analyze(index: IndexView, question: str, *, settings: AskSettings | None = N
     settings = settings or index.settings
     told = detect_language(text, default=None)
     text = check_question(text, settings.max_question_chars, told)
-    own = tokenize(text, told or ENGLISH)
+    # Its misspelled words as English or the documents write them; searched and read so.
+    spelled = correct(text, index.has_terms) if told in (None, ENGLISH) else text
+    own = tokenize(spelled, told or ENGLISH)
     before = asked(history)
     previous = resolved(history)
-    query = resolve(text, previous, followup=is_followup(text, own)) if previous else text
+    query = resolve(spelled, previous, followup=is_followup(spelled, own)) if previous else spelled
     remember((*before, text), query)  # the next question of this conversation leans on it as resolved here
     # The language is the question's as asked; one too short to tell ("Why?") takes the one
     # of its query (with the question it leans on).
-    language = told or (detect_language(query) if query != text else ENGLISH)
-    terms = own if language == (told or ENGLISH) and query == text else tokenize(query, language)
+    language = told or (detect_language(query) if query != spelled else ENGLISH)
+    terms = own if language == (told or ENGLISH) and query == spelled else tokenize(query, language)
     space = index.space_for(language)
     vector = index.question_embedder(space).encode_queries([query])[0]
     # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads the query.
     return Question(text=text, query=query, language=language, terms=tuple(terms), vectors={space: vector},
-                    space=space, read=text if own else query)
+                    space=space, read=spelled if own else query, spelled=spelled if spelled != text else "")

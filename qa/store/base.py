@@ -113,6 +113,10 @@ class Store(Protocol):
         """The BM25 score of chunks ``ids`` for ``terms``, over all the chunks."""
         ...
 
+    def has_terms(self, terms: list[str]) -> list[bool]:
+        """Whether each of the BM25 ``terms`` occurs in some chunk."""
+        ...
+
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         """The BM25 score of sentences ``rows`` for ``terms``, over all the sentences."""
         ...

@@ -137,6 +137,9 @@ class FolderStore:
     def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         return self.chunk_lexical.scores(terms)[ids]
 
+    def has_terms(self, terms: list[str]) -> list[bool]:
+        return [self.chunk_lexical.has(t) for t in terms]
+
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         return self.sentence_lexical.scores(terms)[rows]
 

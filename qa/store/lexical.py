@@ -127,6 +127,10 @@ class LexicalIndex:
         by term: ``data``, ``indices`` (text rows) and ``indptr`` (where each term's run starts)."""
         return {k: np.asarray(self._bm25.scores[k]) for k in ("data", "indices", "indptr")}
 
+    def has(self, term: str) -> bool:
+        """Whether ``term`` occurs in some text."""
+        return term in self._bm25.vocab_dict
+
     def vocabulary(self) -> dict[str, int]:
         """Each term's number (its column of ``matrix``)."""
         return {str(t): int(i) for t, i in self._bm25.vocab_dict.items()}

@@ -164,6 +164,9 @@ class MilvusStore(FolderStore):
     def chunk_scores(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         return self._scores("chunks", self._vocabulary["chunks"], terms, ids)
 
+    def has_terms(self, terms: list[str]) -> list[bool]:
+        return [t in self._vocabulary["chunks"] for t in terms]
+
     def sentence_scores(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
         return self._scores("sentences", self._vocabulary["sentences"], terms, rows)
 
