@@ -102,22 +102,22 @@ def correct(question: str, has_terms: Callable[[list[str]], list[bool]], english
         has_terms: whether each BM25 term occurs in the documents (``Store.has_terms``).
         english: the English words (default: ``english_words()``).
     """
-    words = [m for m in _WORD.finditer(question) if len(m.group()) >= MIN_LETTERS]
-    if not words:
-        return question
-    english = english_words() if english is None else english
-
     def in_documents(word: str) -> bool:  # a stop word is in every text (and in no BM25 index)
         stems = tokenize(word, ENGLISH)
         return all(has_terms(stems)) if stems else True
 
+    # "McKinsey", "IT", "NATO" (capitals inside) are not typos of a common word. The documents'
+    # words are looked up first: most questions have no other, and need no English list.
+    words = [m for m in _WORD.finditer(question) if len(m.group()) >= MIN_LETTERS
+             and m.group()[1:] == m.group()[1:].lower() and not in_documents(m.group().lower())]
+    if not words:
+        return question
+    english = english_words() if english is None else english
     out, last = [], 0
     for m in words:
         word = m.group()
         lower = word.lower()
-        if word[1:] != word[1:].lower():
-            continue  # "McKinsey", "IT", "NATO": not a typo of a common word
-        if english.knows(lower) or english.abbreviates(lower) or in_documents(lower):
+        if english.knows(lower) or english.abbreviates(lower):
             continue
         if word[0].isupper() and not _opens_sentence(question, m.start()):
             # A name, as the documents write it: long enough that one edit away is not another

@@ -25,6 +25,7 @@ from qa.building import stop_multilingual
 from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES, bundled_document, read_file
 from qa.models.embedding import embedder_for
 from qa.models.language import detect as detect_language
+from qa.pipeline.spelling import english_words
 from qa.rendering import escape_markdown
 from qa.store.storage import MANIFEST
 
@@ -184,6 +185,7 @@ class App:
             if self.default.settings.second_model:  # questions in other languages
                 embedder_for(self.default.settings.second_model).warm_up()
             detect_language("warm up")
+            english_words()  # the word list that misspelled questions are read with
             answerer = qa.ReaderAnswerer()
             answerer.reader.warm_up()
             self.answerer = answerer
