@@ -26,6 +26,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "not_in_article": "В статье об этом не сказано.",
         "not_in_documents": "В документах об этом не сказано.",
         "nearest": "Ближайший фрагмент:",
+        "read_as": "Прочитано как «{question}».",
         "page": "с. {page}",
         "pages": "с. {first}–{last}",
         "too_long": "в вопросе {length} символов, а можно не больше {limit}: задайте его короче",
@@ -38,5 +39,5 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 def say(key: str, language: str = ENGLISH, **values: object) -> str:
-    """The wording of ``key`` in ``language`` (English when there is none), filled with ``values``."""
-    return _WORDS.get(language, _WORDS[ENGLISH])[key].format(**values)
+    """The wording of ``key`` in ``language`` (English where it has none), filled with ``values``."""
+    return _WORDS.get(language, {}).get(key, _WORDS[ENGLISH][key]).format(**values)

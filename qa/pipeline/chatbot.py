@@ -71,7 +71,9 @@ class Chatbot:
 
 def spelling_notice(question: Question) -> str | None:
     """For a question read with its misspelled words corrected: what was read."""
-    return say("read_as", question.language, question=question.spelled) if question.spelled else None
+    if not question.spelled:
+        return None
+    return say("read_as", question.language, question=" ".join(question.spelled.split()))
 
 
 def multilingual_notice(index: IndexView, question: Question) -> str | None:

@@ -1,7 +1,7 @@
 """The first stage: a question checked and analyzed once, into the value every later stage reads.
 
 ``analyze`` checks the question against the question settings in force, tells its language
-once, reads its misspelled words as English or the documents write them (English only:
+once, reads its misspelled words as the documents write them (English only:
 ``qa.pipeline.spelling``), resolves a follow-up against the conversation
 (``qa.pipeline.conversation``), takes its BM25 terms once and embeds it once, in the vector
 space the index ranks that language in.
@@ -68,8 +68,8 @@ def analyze(index: IndexView, question: str, *, settings: AskSettings | None = N
     settings = settings or index.settings
     told = detect_language(text, default=None)
     text = check_question(text, settings.max_question_chars, told)
-    # Its misspelled words as English or the documents write them; searched and read so.
-    spelled = correct(text, index.has_terms) if told in (None, ENGLISH) else text
+    # Its misspelled words as the documents write them; searched and read so.
+    spelled = correct(text, index.has_terms, language=told)
     own = tokenize(spelled, told or ENGLISH)
     before = asked(history)
     previous = resolved(history)

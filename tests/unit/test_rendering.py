@@ -90,3 +90,15 @@ def test_a_statement_is_read_once_in_its_quote():
     brief = rendering.Answer(short_answer="ten years", quotes=answer.quotes, passages=[], abstained=False,
                              confidence=0.9)
     assert brief.text == f"Ten years: “{text}” [1]"
+
+
+def test_a_wording_missing_in_a_language_falls_back_to_english_key_by_key():
+    from qa.messages import _WORDS, say
+
+    assert say("read_as", "de", question="Who?") == "Read as “Who?”."  # no German at all
+    assert say("read_as", "ru", question="Кто?") == "Прочитано как «Кто?»."
+    del_key = _WORDS["ru"].pop("read_as")
+    try:
+        assert say("read_as", "ru", question="Кто?") == "Read as “Кто?”."  # Russian without that key
+    finally:
+        _WORDS["ru"]["read_as"] = del_key
