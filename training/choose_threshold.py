@@ -48,6 +48,7 @@ from qa.apps import squad
 from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
 from qa.pipeline.answering import answered_span, numbers_as_written
+from qa.pipeline.question import analyze
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -116,10 +117,11 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     # retrieval score, and the F1 of the span as the bot would answer it (quotation marks off).
     rows = []
     for question, gold in cases:
-        ranking = retriever.retrieve(index, question)
+        analyzed = analyze(index, question)  # its misspelled words read as the paragraphs write them, as the bot does
+        ranking = retriever.retrieve(index, analyzed)
         passages = ranking.passages(index, index.settings.k)[:answerer.passages_read]
         texts = [x.text for x in passages]
-        spans = reader.read_pairs([numbers_as_written(question, texts)] * len(passages), texts,
+        spans = reader.read_pairs([numbers_as_written(analyzed.read, texts)] * len(passages), texts,
                                   answerer.contexts(passages, list(range(len(passages)))),
                                   [x.sentence_starts for x in passages])
         rows.append([(-math.inf, x.score, 0.0) if s is None else
