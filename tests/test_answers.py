@@ -10,9 +10,8 @@ from qa.apps.evaluation import contains_answer
 # Known misses of the shipped reader (see the reader issue's closing note); strict, so a
 # better reader that answers them turns these tests red until the marks are removed.
 KNOWN_MISSES = {
-    "d06": "quotes the 'pick up on the trends' sentence, not 'domestic companies offer reliable software'",
-    "d08": "declines the telegraphic 'putin on 60000 orgs?' (margin under the threshold)",
-    "d10": "answers the near miss 'oil prices' with 'a meeting on communications and IT industry'",
+    "d05": "declines the paraphrase 'What role did IT play during the epidemic restrictions?' (margin under the "
+           "threshold; the first reader answered it)",
 }
 QUESTIONS = [pytest.param(q, id=q["id"], marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[q["id"]]))
              if q["id"] in KNOWN_MISSES else pytest.param(q, id=q["id"])
@@ -57,7 +56,9 @@ def test_an_answer_is_structured_and_its_text_is_a_rendering(bot, article_index)
 
 
 def test_follow_up_is_understood_from_history(bot):
-    first = "How many specialists are employed?"
+    # (not "... are employed?": the shipped reader answers it with the 60,000 organizations,
+    # a known miss in test_reader.py)
+    first = "How many specialists work in IT?"
     answer = bot.ask(first)
     assert "million" in answer.short_answer, answer.text
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}]

@@ -983,7 +983,9 @@ def main(argv: list[str] | None = None) -> int:
             in_context(examples, data["data"], hyper.context)
     features = featurize(tokenizer, train, hyper.max_length, hyper.stride)
     eval_pos = held_pos[:hyper.eval_questions]
-    eval_neg = held_neg[:int(hyper.eval_questions * hyper.negatives)]
+    # a seeded sample: held_neg is in article order, and its first 300 came from 5 of 22 articles
+    n_neg = min(len(held_neg), int(hyper.eval_questions * hyper.negatives))
+    eval_neg = random.Random(hyper.seed).sample(held_neg, n_neg)
     order = batches(features, hyper.batch_size, hyper.seed)
     if hyper.paraphrases:
         features = in_other_words(tokenizer, train, features, hyper, WordNet(args.wordnet))
