@@ -1,5 +1,6 @@
 """The reader's training script runs end to end on a tiny slice of SQuAD train, so it cannot rot."""
 
+import hashlib
 import importlib
 import json
 import os
@@ -334,6 +335,7 @@ def test_shipping_a_run_records_its_time_per_stretch_and_the_reader_it_replaces(
     (run / "reader.safetensors").write_bytes(b"weights")
     (run / "reader.json").write_text(json.dumps(record))
     (models / "reader.json").write_text(json.dumps({"steps_trained": 3000, "training_history": "v1", "log": [1]}))
+    (models / "reader.safetensors").write_bytes(b"old weights")
     with pytest.raises(SystemExit, match="step 200 of 300: the run has not finished"):
         ship_reader.ship(run, models / "reader.safetensors")
     (run / "reader.json").write_text(json.dumps({**record, "steps_trained": 300}))
@@ -347,7 +349,8 @@ def test_shipping_a_run_records_its_time_per_stretch_and_the_reader_it_replaces(
     assert shipped["train_time"]["stretches"] == [{"from_step": 0, "to_step": 100, "seconds": 800},
                                                   {"from_step": 90, "to_step": 200, "seconds": 220}]
     assert shipped["train_time"]["steps_not_logged"] is None and shipped["hyperparameters"]["steps"] is None
-    assert shipped["previous_version"] == {"steps_trained": 3000, "training_history": "v1"}  # not its log
+    assert shipped["previous_version"] == {"steps_trained": 3000, "training_history": "v1",  # not its log
+                                           "weights_sha256": hashlib.sha256(b"old weights").hexdigest()}
 
 
 def test_compare_spelling_reads_held_out_questions_as_written_and_with_a_typo(tmp_path):

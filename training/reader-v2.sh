@@ -9,6 +9,12 @@
 # and when the folder is gone, go on from that copy at the step it records (arguments given
 # here come after the ones below, and argparse keeps the last):
 #   training/reader-v2.sh --init training/reader-v2-partial.safetensors --resume-step STEP
+# The shipped reader is this run, finished (step 9,748), and --init below now names it: as run,
+# this script goes on from it. To train the shipped reader again, start from the first reader,
+# as the run did (its record's previous_version.weights_sha256):
+#   git show 5c66a57:qa/models/reader.safetensors > training/reader-v1.safetensors
+#   git show 5c66a57:qa/models/reader.json > training/reader-v1.json
+#   training/reader-v2.sh --init training/reader-v1.safetensors
 cd "$(dirname "$0")/.."
 exec nice -n 19 .venv/bin/python training/train_reader.py \
   --train ../shared/data/squad-v1.1-train/train-v1.1.rebuilt.json \

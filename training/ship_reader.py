@@ -10,8 +10,9 @@ run's own, completed with what only the run's folder and git know:
   ``windows/s`` is the rate since that resume, so a stretch's last line gives its time; up to 50
   steps after it, and the time before a stretch's first line, are not counted), beside the
   checkpoints' own count where they kept one (``train_seconds``);
-- ``previous_version``: the provenance of the reader it replaces, and that it was the start of
-  this run (``initialized_from``);
+- ``previous_version``: the provenance of the reader it replaces and the sha256 of its weights
+  (a run started from the shipped file names that file in ``initialized_from``, which shipping
+  overwrites: the sha256 finds those weights in git's history);
 - ``hyperparameters.steps`` set to null where ``epochs`` set the run's length instead.
 """
 
@@ -25,6 +26,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa.store.storage import sha256_file  # noqa: E402
+
 WINDOWS_PER_STEP = 32  # the run's batch: every step reads 32 windows
 
 _STEP = re.compile(r"^step (\d+)/(\d+) .* ([\d.]+) windows/s$")
@@ -83,6 +88,8 @@ def ship(run: Path, to: Path) -> dict:
     if previous.exists():
         old = json.loads(previous.read_text(encoding="utf-8"))
         record["previous_version"] = {k: old[k] for k in _PROVENANCE if k in old}
+        if to.exists():  # the weights it replaces, which a run started from to (initialized_from) was
+            record["previous_version"]["weights_sha256"] = sha256_file(to)
     if hyper.get("epochs", 0) > 0:
         hyper["steps"] = None  # the run's length came from epochs
     record["train_time"] = train_time(log, record)
