@@ -3,6 +3,7 @@
 import hashlib
 import importlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -69,6 +70,17 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
     assert 0 < record["held_out_open"]["questions"] <= 12 and 0 <= record["held_out_open"]["unanswerable_share"] < 0.5
     assert record["retrieval_weight"] in choose_threshold.RETRIEVAL_WEIGHTS
     assert record["read_within"] is None or record["read_within"] in choose_threshold.READ_WITHIN
+    assert record["margin_ceiling"] is None or record["margin_ceiling"] in choose_threshold.MARGIN_CEILINGS
+    assert qa.Reader(weights).margin_ceiling == (record["margin_ceiling"] or math.inf)
+    # What was read is kept (--rows) and chosen from again without reading, to the same choices.
+    rows = tmp_path / "rows.json"
+    for _ in range(2):
+        assert choose_threshold.main(["--train", argv[1], "--weights", str(weights), "--limit", "12", "--open-only",
+                                      "--rows", str(rows)]) == 0
+        again = json.loads(weights.with_suffix(".json").read_text())
+        assert {k: again[k] for k in ("threshold_open", "margin_ceiling", "held_out_open")} == \
+            {k: record[k] for k in ("threshold_open", "margin_ceiling", "held_out_open")}
+    assert json.loads(rows.read_text())["weights_sha256"] and again["threshold"] == record["threshold"]
     # So is the one for a question read against its own paragraph, over the kinds SQuAD 2.0's writers used.
     assert qa.Reader(weights).threshold == record["threshold"]
     assert set(record["held_out_reading"]["kind_weights"]) <= set(choose_threshold.SQUAD2_WAYS)

@@ -15,7 +15,10 @@ unanswerable each counted as their share of it, about 6 to 1, however many ``--l
 samples of the answerable ones), with the figures;
 then the smallest gap in retrieval score below the best passage (``read_within``) past which a
 passage is not read at all, at no loss of F1 on that mix (fewer passages read: a faster
-answer).
+answer); and the margin ceiling (``margin_ceiling``): the bot reads the best passage first,
+then only the passages whose retrieval score could lift a span of that margin past its
+answer, the lowest ceiling at which neither it nor any higher one loses F1. ``--rows`` keeps
+what was read, to choose again without reading.
 
 It also chooses ``threshold``, the one for the reading task itself (``qa eval --reading``:
 each question against its own paragraph), on the held-out questions and unanswerable ones
@@ -49,6 +52,7 @@ from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
 from qa.pipeline.answering import answered_span, numbers_as_written
 from qa.pipeline.question import analyze
+from qa.store.storage import sha256_file
 
 # How much the retriever's score of a passage counts beside the reader's margin when choosing
 # among the spans of the passages read (BERTserini's interpolation); 0: the reader alone. The
@@ -56,6 +60,9 @@ from qa.pipeline.question import analyze
 RETRIEVAL_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0)
 # Gaps tried for ``read_within``: a passage scored further below the best one is not read.
 READ_WITHIN = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+# Margin ceilings tried (``qa.ReaderAnswerer.read``): after the best passage, another is read only
+# if a span with this margin would beat the best passage's answer (SQuAD margins reach about 18).
+MARGIN_CEILINGS = (8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0)
 # How SQuAD 2.0's writers made its unanswerable questions, by share, as annotated over 13,297
 # of its *train* questions in SQuAD2-CR (https://antest1.github.io/SQuAD2-CR/): entity swap
 # 5,818 and number swap 1,642; negation 1,860; antonym 2,818; mutual exclusion 318 and no
@@ -72,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
                    "unanswerable one, counted as its share of the whole mix)")
     p.add_argument("--reading-only", action="store_true",
                    help="choose only the reading threshold; leave the choices for retrieved passages as they are")
+    p.add_argument("--open-only", action="store_true",
+                   help="choose only for retrieved passages; leave the reading threshold as it is")
+    p.add_argument("--rows", type=Path, help="keep each held-out question's passages read (margin, retrieval "
+                   "score, F1) in this JSON file, and read them from it when it holds this reader's (no reading again)")
     args = p.parse_args(argv)
     record_path = args.weights.with_suffix(".json")
     record = json.loads(record_path.read_text(encoding="utf-8"))
@@ -81,18 +92,86 @@ def main(argv: list[str] | None = None) -> int:
         data = {"data": data["data"][:record["articles_used"]]}
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
     reader = qa.Reader(args.weights)
-    chosen = {} if args.reading_only else choose_open(reader, held, hyper, args.limit)
-    chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper)
-    chosen["thresholds_chosen_by"] = " ".join(["python training/choose_threshold.py", *(argv or sys.argv[1:])])
+    chosen = {} if args.reading_only else choose_open(reader, held, hyper, args.limit, args.rows)
+    if not args.open_only:
+        chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper)
+    # The command that chooses them again (``--rows`` only saves reading them again).
+    command = list(argv or sys.argv[1:])
+    if "--rows" in command:
+        del command[command.index("--rows"):command.index("--rows") + 2]
+    which = "open_chosen_by" if args.open_only else "reading_chosen_by" if args.reading_only else "thresholds_chosen_by"
+    chosen[which] = " ".join(["python training/choose_threshold.py", *command])
     record.update(chosen)
     record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(chosen, indent=1))
     return 0
 
 
-def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> dict:
+def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None, rows_file: Path | None = None) -> dict:
     """The choices for retrieved passages, as the bot reads them (``retrieval_weight``,
-    ``read_within``, ``threshold_open``), and their figures (``held_out_open``)."""
+    ``read_within``, ``threshold_open``, ``margin_ceiling``), and their figures
+    (``held_out_open``). ``rows_file``: where each question's passages read are kept
+    (``open_rows``), read from it when it holds this reader's."""
+    kept = json.loads(rows_file.read_text(encoding="utf-8")) if rows_file and rows_file.exists() else None
+    weights = sha256_file(reader.weights)
+    if kept is None or kept.get("weights_sha256") != weights or kept.get("limit") != limit:
+        kept = {"weights_sha256": weights, "limit": limit, **open_rows(reader, held, hyper, limit)}
+        if rows_file:
+            rows_file.write_text(json.dumps(kept) + "\n", encoding="utf-8")
+    rows, answerable = kept["rows"], np.array(kept["answerable"])
+    shares = shares_of(answerable, kept["share"])
+    best = best_choice(rows, answerable, shares)
+    _, weight, threshold = best[:3]
+
+    def read(within: float, ceiling: float) -> tuple[float, float]:
+        """F1 and passages read per question, reading as ``ReaderAnswerer.read`` does."""
+        chosen = [staged(spans, weight, within, ceiling) for spans in rows]
+        return f1_at(chosen, answerable, shares, weight, threshold), float(np.mean([len(r) for r in chosen]))
+
+    # The smallest gap that loses nothing (F1 at the weight and threshold chosen).
+    by_gap = {gap: read(gap, math.inf) for gap in READ_WITHIN}
+    read_within = next((gap for gap, (f1, _) in by_gap.items() if f1 >= best[0] - 1e-9), None)  # None: all
+    within = math.inf if read_within is None else read_within
+    # The smallest ceiling at which neither it nor any higher one loses anything: the lowest
+    # that does can be one where a lost answer happens to be made up by a gained one.
+    by_ceiling = {c: read(within, c) for c in MARGIN_CEILINGS}
+    margin_ceiling = None
+    for c in reversed(MARGIN_CEILINGS):
+        if by_ceiling[c][0] < best[0] - 1e-9:
+            break
+        margin_ceiling = c
+    return {"retrieval_weight": weight, "read_within": read_within, "threshold_open": threshold,
+            "margin_ceiling": margin_ceiling, "held_out_open": {
+                "paragraphs": kept["paragraphs"], "questions": int(answerable.sum()),
+                "unanswerable": int((~answerable).sum()), "unanswerable_share": round(kept["share"], 4),
+                "passages_read": len(max(rows, key=len)), "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
+                "f1": 100 * best[0], "HasAns_f1": 100 * best[3], "NoAns_accuracy": 100 * best[4],
+                "HasAns_f1_always_answering": 100 * best[5],
+                "f1_by_read_within": {str(g): round(100 * f, 3) for g, (f, _) in by_gap.items()},
+                "passages_read_by_read_within": {str(g): round(n, 3) for g, (_, n) in by_gap.items()},
+                "f1_by_margin_ceiling": {str(c): round(100 * f, 3) for c, (f, _) in by_ceiling.items()},
+                "passages_read_by_margin_ceiling": {str(c): round(n, 3) for c, (_, n) in by_ceiling.items()},
+                "passages_read_as_chosen": round(read(within, margin_ceiling or math.inf)[1], 3),
+            }}
+
+
+def staged(spans: list[tuple[float, float, float]], weight: float, within: float,
+           ceiling: float) -> list[tuple[float, float, float]]:
+    """Which of a question's passages (best first: margin, retrieval score, F1) the bot reads
+    (``ReaderAnswerer.read``): those within ``within`` of the best one's retrieval score; the
+    best first, then only those whose score could beat its answer with a margin of ``ceiling``."""
+    spans = [s for s in spans if s[1] >= spans[0][1] - within] if spans else []
+    if not spans or not math.isfinite(spans[0][0]):
+        return spans
+    first = spans[0][0] + weight * spans[0][1]
+    return [spans[0], *(s for s in spans[1:] if ceiling + weight * s[1] > first)]
+
+
+def open_rows(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> dict:
+    """Each held-out question asked as the bot asks it, over the held-out articles' index: per
+    question, each of the passages it would read, best first, as (its best span's margin, -inf
+    for none; its retrieval score; the F1 of the span as the bot would answer it); whether it
+    is answerable; the unanswerable share of the whole mix; the paragraphs indexed."""
     positives, negatives = train_reader.held_out_examples(held, hyper)
     # Over the whole held-out index only the changed questions (train_reader.CHANGED) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
@@ -113,8 +192,6 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
     # reads a passage of an article indexed whole.
     answerer = SquadAnswerer(reader, {"data": held})
     retriever = qa.Retriever()
-    # Per question, each passage read, best first: its best span's margin (-inf for none), its
-    # retrieval score, and the F1 of the span as the bot would answer it (quotation marks off).
     rows = []
     for question, gold in cases:
         analyzed = analyze(index, question)  # its misspelled words read as the paragraphs write them, as the bot does
@@ -128,23 +205,8 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -
                      (s.margin, x.score, 0.0 if gold is None else
                       squad.f1(gold, x.text[slice(*answered_span(x.text, s.start, s.end))]))
                      for s, x in zip(spans, passages, strict=True)])
-    answerable = np.array([gold is not None for _, gold in cases])
-    shares = shares_of(answerable, share)
-    best = best_choice(rows, answerable, shares)
-    read_within, passages_read = None, float(np.mean([len(r) for r in rows]))  # None: read them all
-    for gap in READ_WITHIN:  # the smallest gap that loses nothing, at the weight and threshold chosen
-        within = [[s for s in spans if s[1] >= spans[0][1] - gap] if spans else [] for spans in rows]
-        if f1_at(within, answerable, shares, best[1], best[2]) >= best[0] - 1e-9:
-            read_within, passages_read = gap, float(np.mean([len(r) for r in within]))
-            break
-    return {"retrieval_weight": best[1], "read_within": read_within, "threshold_open": best[2], "held_out_open": {
-        "paragraphs": len(docs), "questions": int(answerable.sum()), "unanswerable": int((~answerable).sum()),
-        "unanswerable_share": round(share, 4),
-        "passages_read": answerer.passages_read, "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
-        "f1": 100 * best[0], "HasAns_f1": 100 * best[3], "NoAns_accuracy": 100 * best[4],
-        "HasAns_f1_always_answering": 100 * best[5],
-        "read_within_tried": list(READ_WITHIN), "passages_read_within": round(passages_read, 3),
-    }}
+    return {"rows": rows, "answerable": [gold is not None for _, gold in cases], "share": share,
+            "paragraphs": len(docs)}
 
 
 def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float, dict]:

@@ -36,7 +36,7 @@ _STEP = re.compile(r"^step (\d+)/(\d+) .* ([\d.]+) windows/s$")
 _RESUMED = re.compile(r"^resumed at step (\d+)")
 # What the previous reader's record says of itself that its successor's record keeps.
 _PROVENANCE = ("format", "base_model", "train_data_sha256", "hyperparameters", "steps_trained", "initialized_from",
-               "training_history", "threshold", "threshold_open", "retrieval_weight", "read_within",
+               "training_history", "threshold", "threshold_open", "retrieval_weight", "read_within", "margin_ceiling",
                "held_out", "held_out_open", "held_out_reading")
 
 

@@ -167,6 +167,11 @@ class Reader:
         # articles, none of them changed an answer (None: read them all).
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
+        # After the best passage, the others are read only where a span this far above the
+        # no-answer score could beat its answer: no span of a held-out passage scored higher
+        # where a lower ceiling changed an answer (None: read them all).
+        ceiling = self.record.get("margin_ceiling")
+        self.margin_ceiling = math.inf if ceiling is None else float(ceiling)
         # What it was trained to read before each passage (``qa.ingest.context.FORMATS``): its
         # document's title, lead sentence and the last sentence before it that names someone.
         # ``context`` reads with another (to compare them).

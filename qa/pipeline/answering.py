@@ -15,7 +15,7 @@ import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
-from qa.models.reading import Reader
+from qa.models.reading import Reader, Span
 from qa.pipeline.quoting import QuoteRule, logistic, nearest_sentence, quote_nearest_sentence, sentence_evidence
 from qa.rendering import Answer
 from qa.store.base import IndexView
@@ -61,20 +61,14 @@ class ReaderAnswerer:
         # reader's ``read_within``, chosen on held-out train: reading fewer is faster).
         floor = passages[0].score - self.reader.read_within if passages else -math.inf
         read = [n for n, p in enumerate(passages[:self.passages_read]) if english[n] and p.score >= floor]
-        texts = [passages[n].text for n in read]
-        spans = self.reader.read(numbers_as_written(question.read, texts), texts, self.contexts(passages, read),
-                                 [passages[n].sentence_starts for n in read])
-        # The reader's margin, plus the retriever's word on the passage (chosen on held-out train).
-        scored = sorted(((s.margin + self.reader.retrieval_weight * passages[read[s.passage]].score, s)
-                         for s in spans), key=lambda x: -x[0])
+        scored = self.read(question, passages, read)
         if not scored or scored[0][0] < self.threshold:
             score = scored[0][0] if scored else -math.inf
             nearest = sentence_evidence(index, nearest_sentence(index, question, passages[0])[0]) if passages else None
             return Answer(short_answer=None, quotes=[], passages=passages, abstained=True,
                           confidence=self.confidence(score), query=question.query, question=question.text,
                           documents=len(index.documents), language=question.language, nearest=nearest)
-        score, best = scored[0]
-        number = read[best.passage]
+        score, number, best = scored[0]
         p = passages[number]
         start, end = answered_span(p.text, best.start, best.end)
         a, b = p.start + start, p.start + end
@@ -84,6 +78,31 @@ class ReaderAnswerer:
         return Answer(short_answer=doc.text[a:b] or None, quotes=[evidence], passages=passages, abstained=False,
                       confidence=self.confidence(score), query=question.query, question=question.text,
                       answer_span=(p.doc_id, a, b), documents=len(index.documents), language=question.language)
+
+    def read(self, question: Question, passages: list[Passage], read: list[int]) -> list[tuple[float, int, Span]]:
+        """The best span of each of ``passages[n]``, n in ``read`` (best first), that could win,
+        with its score (the reader's margin plus ``retrieval_weight`` times the passage's
+        retrieval score) and n, best score first.
+
+        The best passage is read first; then only those whose retrieval score could still lift
+        them past it were their span's margin the reader's ``margin_ceiling`` (chosen on held-out
+        train, where reading no more changed no answer): a confident answer in the best passage
+        reads one window instead of five.
+        """
+        texts = [passages[n].text for n in read]
+        asked = numbers_as_written(question.read, texts)  # as every passage writes them, whichever are read
+        weight = self.reader.retrieval_weight
+        scored: list[tuple[float, int, Span]] = []
+        for stage in (read[:1], read[1:]):
+            if scored and stage:
+                stage = [n for n in stage if self.reader.margin_ceiling + weight * passages[n].score > scored[0][0]]
+            if not stage:
+                continue
+            spans = self.reader.read(asked, [passages[n].text for n in stage], self.contexts(passages, stage),
+                                     [passages[n].sentence_starts for n in stage])
+            scored += [(s.margin + weight * passages[stage[s.passage]].score, stage[s.passage], s) for s in spans]
+            scored.sort(key=lambda x: -x[0])
+        return scored
 
     def contexts(self, passages: list[Passage], read: list[int]) -> list[str] | None:
         """What the reader reads before each passage it reads: as its weights were trained
