@@ -67,6 +67,28 @@ def article_questions() -> list[str]:
     return [r["question"] for r in rows]
 
 
+def reader_precisions() -> list[str]:
+    """The reader's precisions to time: this CPU's (``qa.models.reading.precision``), and fp32
+    as well where that is bf16, for timings that compare with a CPU without native bf16."""
+    from qa.models.reading import bf16_native
+
+    return ["bf16", "fp32"] if bf16_native() else ["fp32"]
+
+
+@contextlib.contextmanager
+def reader_in(precision: str):
+    """The reader runs in ``precision`` within (fp32 forced on a CPU with native bf16)."""
+    from qa.models import reading
+
+    native = reading.bf16_native
+    if precision == "fp32":
+        reading.bf16_native = lambda: False
+    try:
+        yield
+    finally:
+        reading.bf16_native = native
+
+
 def squad_index():
     """The SQuAD v1.1 dev index (cached in .qa-eval/ like bench/quality.py) and 100 of its questions."""
     import qa
@@ -335,9 +357,12 @@ def main() -> None:
         squad, squad_qs = squad_index()
     if "latency" in parts:
         print("latency", flush=True)
-        results["latency"] = {"article": latency(article, article_questions())}
-        if squad is not None:
-            results["latency"]["SQuAD v1.1 dev paragraphs"] = latency(squad, squad_qs)
+        results["latency"] = {}
+        for precision in reader_precisions():  # this CPU's, and fp32 too where that is bf16
+            with reader_in(precision):
+                results["latency"][f"article, reader in {precision}"] = latency(article, article_questions())
+                if squad is not None:
+                    results["latency"][f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = latency(squad, squad_qs)
     if args.profile and squad is not None:
         profile(squad, squad_qs, ROOT / "bench" / "profile-ask.txt")
     save()
