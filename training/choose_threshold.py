@@ -32,11 +32,13 @@ their own paragraph. No dev set is read.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -77,10 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--weights", type=Path, default=reading.WEIGHTS)
     p.add_argument("--limit", type=int, help="a seeded sample of N held-out questions for the open setting (with every "
                    "unanswerable one, counted as its share of the whole mix)")
-    p.add_argument("--reading-only", action="store_true",
-                   help="choose only the reading threshold; leave the choices for retrieved passages as they are")
-    p.add_argument("--open-only", action="store_true",
-                   help="choose only for retrieved passages; leave the reading threshold as it is")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--reading-only", action="store_true",
+                      help="choose only the reading threshold; leave the choices for retrieved passages as they are")
+    only.add_argument("--open-only", action="store_true",
+                      help="choose only for retrieved passages; leave the reading threshold as it is")
     p.add_argument("--rows", type=Path, help="keep each held-out question's passages read (margin, retrieval "
                    "score, F1) in this JSON file, and read them from it when it holds this reader's (no reading again)")
     args = p.parse_args(argv)
@@ -112,10 +115,12 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None, r
     ``read_within``, ``threshold_open``, ``margin_ceiling``), and their figures
     (``held_out_open``). ``rows_file``: where each question's passages read are kept
     (``open_rows``), read from it when it holds this reader's."""
-    kept = json.loads(rows_file.read_text(encoding="utf-8")) if rows_file and rows_file.exists() else None
-    weights = sha256_file(reader.weights)
-    if kept is None or kept.get("weights_sha256") != weights or kept.get("limit") != limit:
-        kept = {"weights_sha256": weights, "limit": limit, **open_rows(reader, held, hyper, limit)}
+    # What the rows depend on: the weights, the held-out articles and questions, the sample.
+    key = {"weights_sha256": sha256_file(reader.weights), "limit": limit, "hyperparameters": asdict(hyper),
+           "held_out_sha256": hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()}
+    kept = json.loads(rows_file.read_text(encoding="utf-8")) if rows_file and rows_file.exists() else {}
+    if any(kept.get(k) != v for k, v in key.items()):
+        kept = {**key, **open_rows(reader, held, hyper, limit)}
         if rows_file:
             rows_file.write_text(json.dumps(kept) + "\n", encoding="utf-8")
     rows, answerable = kept["rows"], np.array(kept["answerable"])
@@ -144,7 +149,7 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None, r
             "margin_ceiling": margin_ceiling, "held_out_open": {
                 "paragraphs": kept["paragraphs"], "questions": int(answerable.sum()),
                 "unanswerable": int((~answerable).sum()), "unanswerable_share": round(kept["share"], 4),
-                "passages_read": len(max(rows, key=len)), "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
+                "passages_read": kept["passages_read"], "retrieval_weights_tried": list(RETRIEVAL_WEIGHTS),
                 "f1": 100 * best[0], "HasAns_f1": 100 * best[3], "NoAns_accuracy": 100 * best[4],
                 "HasAns_f1_always_answering": 100 * best[5],
                 "f1_by_read_within": {str(g): round(100 * f, 3) for g, (f, _) in by_gap.items()},
@@ -206,7 +211,7 @@ def open_rows(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> 
                       squad.f1(gold, x.text[slice(*answered_span(x.text, s.start, s.end))]))
                      for s, x in zip(spans, passages, strict=True)])
     return {"rows": rows, "answerable": [gold is not None for _, gold in cases], "share": share,
-            "paragraphs": len(docs)}
+            "paragraphs": len(docs), "passages_read": answerer.passages_read}
 
 
 def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float, dict]:

@@ -168,8 +168,8 @@ class Reader:
         within = self.record.get("read_within")
         self.read_within = math.inf if within is None else float(within)
         # After the best passage, the others are read only where a span this far above the
-        # no-answer score could beat its answer: no span of a held-out passage scored higher
-        # where a lower ceiling changed an answer (None: read them all).
+        # no-answer score could beat its answer (chosen on held-out train: the lowest ceiling
+        # at which neither it nor any higher one lost F1; None: read them all at once).
         ceiling = self.record.get("margin_ceiling")
         self.margin_ceiling = math.inf if ceiling is None else float(ceiling)
         # What it was trained to read before each passage (``qa.ingest.context.FORMATS``): its

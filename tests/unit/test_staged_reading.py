@@ -49,10 +49,10 @@ def test_the_best_passage_is_read_first_then_only_those_that_could_beat_its_answ
     assert read(17.0, FOUND) == ([(28.0, 0), (15.0, 1)], [["margin 12"], ["margin 3"]])
 
 
-def test_with_no_ceiling_every_passage_is_read_and_the_best_score_wins():
+def test_with_no_ceiling_every_passage_is_read_at_once_and_the_best_score_wins():
     scored, calls = read(math.inf, FOUND)
     assert scored == [(28.0, 0), (23.0, 2), (15.0, 1), (2.6, 3)]
-    assert calls == [["margin 12"], ["margin 3", "margin 15", "margin 1"]]
+    assert calls == [["margin 12", "margin 3", "margin 15", "margin 1"]]
 
 
 @pytest.mark.parametrize("ceiling", [0.0, 14.0])
