@@ -27,6 +27,16 @@ def test_search_uses_qa_index_env_and_builds_the_bundled_article(article_index_d
     assert out.startswith("[1] ") and HEADLINE_EVIDENCE in out.splitlines()[1]
 
 
+def test_search_says_what_it_searched_for_when_a_word_was_misspelled(article_index_dir, capsys):
+    typed = HEADLINE.replace("security", "secruity")
+    assert main(["search", typed, "--index", str(article_index_dir), "-k", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    [hit] = json.loads(captured.out)  # the notice stays out of the JSON
+    assert captured.err.strip() == f"Read as “{HEADLINE}”." and HEADLINE_EVIDENCE in hit["text"]
+    assert main(["search", HEADLINE, "--index", str(article_index_dir), "-k", "1"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_ask_json_answers_with_a_citation(article_index_dir, capsys):
     assert main(["ask", HEADLINE, "--index", str(article_index_dir), "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)

@@ -19,6 +19,8 @@ import qa
 from qa import rendering
 from qa.apps import evaluation
 from qa.models.language import detect
+from qa.pipeline.chatbot import spelling_notice
+from qa.pipeline.question import analyze
 from qa.store.storage import MANIFEST, index_option
 from qa.types import ENGLISH
 
@@ -211,6 +213,9 @@ def _open_to_ask(index_dir: str) -> qa.Index:
 def _search(args: argparse.Namespace) -> int:
     index = _open_to_ask(args.index)
     passages = index.search(args.query, k=args.k)
+    notice = spelling_notice(analyze(index, args.query))  # misspelled words are searched as corrected: say so
+    if notice:
+        print(notice, file=sys.stderr)
     if detect(args.query) != ENGLISH:
         _say_missing(index, args.index)
     if args.json:
