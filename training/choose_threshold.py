@@ -52,7 +52,7 @@ import qa
 from qa.apps import squad
 from qa.apps.evaluation import SquadAnswerer, squad_documents
 from qa.models import reading
-from qa.pipeline.answering import answered_span, numbers_as_written
+from qa.pipeline.answering import answered_span, could_win, numbers_as_written
 from qa.pipeline.question import analyze
 from qa.store.storage import sha256_file
 
@@ -156,7 +156,8 @@ def choose_open(reader: qa.Reader, held: list[dict], hyper, limit: int | None, r
                 "passages_read_by_read_within": {str(g): round(n, 3) for g, (_, n) in by_gap.items()},
                 "f1_by_margin_ceiling": {str(c): round(100 * f, 3) for c, (f, _) in by_ceiling.items()},
                 "passages_read_by_margin_ceiling": {str(c): round(n, 3) for c, (_, n) in by_ceiling.items()},
-                "passages_read_as_chosen": round(read(within, margin_ceiling or math.inf)[1], 3),
+                "passages_read_as_chosen": round(
+                    by_ceiling[margin_ceiling][1] if margin_ceiling else read(within, math.inf)[1], 3),
             }}
 
 
@@ -169,7 +170,7 @@ def staged(spans: list[tuple[float, float, float]], weight: float, within: float
     if not spans or not math.isfinite(spans[0][0]):
         return spans
     first = spans[0][0] + weight * spans[0][1]
-    return [spans[0], *(s for s in spans[1:] if ceiling + weight * s[1] > first)]
+    return [spans[0], *(s for s in spans[1:] if could_win(s[1], first, weight, ceiling))]
 
 
 def open_rows(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> dict:

@@ -212,8 +212,9 @@ def _open_to_ask(index_dir: str) -> qa.Index:
 
 def _search(args: argparse.Namespace) -> int:
     index = _open_to_ask(args.index)
-    passages = index.search(args.query, k=args.k)
-    notice = spelling_notice(analyze(index, args.query))  # misspelled words are searched as corrected: say so
+    question = analyze(index, args.query)  # once (``Index.search`` would again): searched, and its corrections said
+    passages = qa.Retriever().retrieve(index, question).passages(index, args.k)
+    notice = spelling_notice(question)
     if notice:
         print(notice, file=sys.stderr)
     if detect(args.query) != ENGLISH:

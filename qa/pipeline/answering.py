@@ -91,12 +91,12 @@ class ReaderAnswerer:
         """
         texts = [passages[n].text for n in read]
         asked = numbers_as_written(question.read, texts)  # as every passage writes them, whichever are read
-        weight = self.reader.retrieval_weight
+        weight, ceiling = self.reader.retrieval_weight, self.reader.margin_ceiling
         scored: list[tuple[float, int, Span]] = []
-        stages = (read,) if math.isinf(self.reader.margin_ceiling) else (read[:1], read[1:])
+        stages = (read,) if math.isinf(ceiling) else (read[:1], read[1:])
         for stage in stages:
             if scored and stage:
-                stage = [n for n in stage if self.reader.margin_ceiling + weight * passages[n].score > scored[0][0]]
+                stage = [n for n in stage if could_win(passages[n].score, scored[0][0], weight, ceiling)]
             if not stage:
                 continue
             spans = self.reader.read(asked, [passages[n].text for n in stage], self.contexts(passages, stage),
@@ -118,6 +118,13 @@ class ReaderAnswerer:
         shipped bot starts to answer (whatever ``threshold`` this answerer declines at)."""
         z = score - self.reader.threshold_open
         return 0.0 if z == -math.inf else logistic(z)
+
+
+def could_win(retrieval_score: float, best: float, weight: float, ceiling: float) -> bool:
+    """Whether a passage with ``retrieval_score`` could beat an answer scored ``best`` were its
+    span's margin ``ceiling`` (a score is the margin plus ``weight`` times the retrieval score):
+    ``ReaderAnswerer.read`` reads it only then, and ``choose_threshold`` chooses the ceiling so."""
+    return ceiling + weight * retrieval_score > best
 
 
 # A number of four digits or more, plain ("60000") or grouped by thousands ("60,000", "60 000"
