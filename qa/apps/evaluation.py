@@ -305,9 +305,11 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     A file with no unanswerable question (v1.1) is scored as v1.1 systems are: the reader
     always gives its best span (how often the bot would have declined is reported beside).
     With unanswerable questions (v2.0) the bot declines as it does in use, and the
-    prediction is ``""``. ``predictions`` names the official predictions file to write
-    (``{question id: answer text}``). ``settings`` are the index's when it is built
-    (default: ``Settings()``).
+    prediction is ``""``; the reading setting also reports the official v2.0 script's
+    ``best_exact``/``best_f1``: the same spans at the threshold best on the file itself, a
+    ceiling for what any threshold could do, never the one the reader uses. ``predictions``
+    names the official predictions file to write (``{question id: answer text}``).
+    ``settings`` are the index's when it is built (default: ``Settings()``).
 
     Cross-lingual (``paragraphs``: XQuAD's questions in one language, its paragraphs in
     another): the paragraphs of that file are indexed and the questions of ``path`` asked over
@@ -338,6 +340,8 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     context = {d.id: d for d in docs}
     preds: dict[str, str] = {}
     ranks, correct, quoted, nearest, declined_answerable, would_decline, ms = [], [], [], [], [], [], []
+    spans_read: dict[str, str] = {}  # reading: each question's best span, and its margin
+    margins: dict[str, float] = {}
     index = None
     if reading:  # questions read in batches: the reader is the whole cost here
         # Each paragraph after its context in its article, as the reader was trained and as the bot reads.
@@ -349,9 +353,10 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                                       [leads[q["doc_id"]] for q in batch] if reader.leads else None)
             ms += [(time.perf_counter() - started) * 1000 / len(batch)] * len(batch)
             for q, best in zip(batch, spans, strict=True):
-                answered = best is not None and best.margin >= answerer.threshold
-                preds[q["id"]] = context[q["doc_id"]].text[best.start:best.end].strip() if answered else ""
-                would_decline.append(best is None or best.margin < reader.threshold)
+                span = "" if best is None else context[q["doc_id"]].text[best.start:best.end].strip()
+                spans_read[q["id"]], margins[q["id"]] = span, -math.inf if best is None else best.margin
+                preds[q["id"]] = span if margins[q["id"]] >= answerer.threshold else ""
+                would_decline.append(margins[q["id"]] < reader.threshold)
     else:
         index = squad_index(path_for_index, docs, index_dir, progress, settings)
         bot = Chatbot(index, answerer=answerer)
@@ -384,6 +389,10 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
                         "wrongly_declined": _mean(declined_answerable)})
     if has_unanswerable:
         summary["declined_unanswerable"] = _mean(declined_impossible)
+        if reading:  # the official script's best_exact/best_f1: a ceiling for these spans, not a choice
+            best = squad.best_threshold(data, spans_read, margins)
+            summary.update({"best_exact": round(best[0], 2), "best_f1": round(best[1], 2),
+                            "best_f1_margin": round(best[2], 3)})
     else:
         summary["would_decline"] = _mean(would_decline)
     summary["ms_p50"] = float(np.median(ms)) if ms else 0.0

@@ -59,3 +59,15 @@ def test_the_open_setting_reads_each_paragraph_in_its_articles_context():
     assert answerer.contexts([first, later, second], [0, 1, 2]) == [
         "Barn owl", *["Barn owl\nThe barn owl lives on every continent."] * 2]
     assert SquadAnswerer(Reader(context="none"), data).contexts([second], [0]) is None
+
+
+def test_the_best_threshold_is_the_official_best_f1():
+    answers = {"q1": "night", "q2": "1,000", "q3": "bats"}
+    # Declined: q3 right (1 of 3). Answering q2 (margin 5): +1; q3 next (margin 4) loses 1; q1 (margin 3): +2/3.
+    margins = {"q1": 3.0, "q2": 5.0, "q3": 4.0}
+    exact, f1, margin = squad.best_threshold(DATA, answers, margins)
+    assert f1 == pytest.approx(100 * 2 / 3) and margin == 5.0
+    assert exact == pytest.approx(100 * 2 / 3)
+    # When q3 is the least sure, answering the other two is best: F1 (1 + 2/3 + 1) / 3, at margin 3.
+    exact, f1, margin = squad.best_threshold(DATA, answers, {"q1": 3.0, "q2": 5.0, "q3": 1.0})
+    assert f1 == pytest.approx(100 * (1 + 2 / 3 + 1) / 3) and margin == 3.0 and exact == pytest.approx(100 * 2 / 3)
