@@ -22,16 +22,14 @@ import time
 
 import numpy as np
 from report import ROOT, machine
-from speed import RUNS, SQUAD, article_questions, reader_in, reader_precisions, squad_index
+from speed import RUNS, SQUAD, article_questions, chatbot, reader_precisions, squad_index
 
 OUT = ROOT / "bench" / "reading_order.json"
 
 
-def compare(index, questions: list[str]) -> dict:
-    import qa
-
-    bot = qa.Chatbot(index)
-    reader = bot.answerer.reader
+def compare(index, questions: list[str], precision: str) -> dict:
+    bot = chatbot(index, precision)
+    reader = bot.answerer.reader  # this comparison's own: it counts the passages it reads
     read: list[int] = []
     count = reader.read
 
@@ -39,13 +37,8 @@ def compare(index, questions: list[str]) -> dict:
         read.append(len(texts))
         return count(question, texts, leads, sentences)
 
-    reader.read = counted  # the process's one default reader: put back as it was below
-    shipped = reader.margin_ceiling
-    try:
-        return _compare(bot, questions, read, {"shipped": shipped, "none": math.inf})
-    finally:
-        reader.margin_ceiling = shipped
-        del reader.read
+    reader.read = counted
+    return _compare(bot, questions, read, {"shipped": reader.margin_ceiling, "none": math.inf})
 
 
 def _compare(bot, questions: list[str], read: list[int], settings: dict[str, float]) -> dict:
@@ -89,10 +82,9 @@ def main() -> None:
         article = qa.build_index(None, Path(tmp) / "article", progress=False)
         squad = squad_index() if SQUAD.exists() else None
         for precision in reader_precisions():  # this CPU's, and fp32 too where that is bf16
-            with reader_in(precision):
-                results[f"article, reader in {precision}"] = compare(article, article_questions())
-                if squad is not None:
-                    results[f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = compare(*squad)
+            results[f"article, reader in {precision}"] = compare(article, article_questions(), precision)
+            if squad is not None:
+                results[f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = compare(*squad, precision)
     OUT.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
 

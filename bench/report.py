@@ -17,10 +17,9 @@ SHARED = ROOT.parent / "shared"
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    from qa.models.reading import bf16_native  # the reader's precision here: timings differ by 1.6x
+    from qa.models.reading import native_precision  # the reader's here: timings differ by 1.6x
 
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "reader": "bf16" if bf16_native() else "fp32"}
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "reader": native_precision()}
 
 
 def load(path: Path) -> dict | None:
@@ -41,7 +40,7 @@ def table(rows: list[dict]) -> str:
 
 
 def _machine_line(m: dict) -> str:
-    reader = f", the reader in {m['reader']}" if "reader" in m else ""
+    reader = f", the reader in {m['reader']} where a row names no other precision" if "reader" in m else ""
     return f"{m['cores']} cores, {m['cpu']}, Python {m['python']}{reader}"
 
 

@@ -68,25 +68,18 @@ def article_questions() -> list[str]:
 
 
 def reader_precisions() -> list[str]:
-    """The reader's precisions to time: this CPU's (``qa.models.reading.precision``), and fp32
-    as well where that is bf16, for timings that compare with a CPU without native bf16."""
-    from qa.models.reading import bf16_native
+    """The reader's precisions to time: this CPU's (``qa.models.reading.native_precision``), and
+    fp32 as well where that is bf16, for timings that compare with a CPU without native bf16."""
+    from qa.models.reading import native_precision
 
-    return ["bf16", "fp32"] if bf16_native() else ["fp32"]
+    return ["bf16", "fp32"] if native_precision() == "bf16" else ["fp32"]
 
 
-@contextlib.contextmanager
-def reader_in(precision: str):
-    """The reader runs in ``precision`` within (fp32 forced on a CPU with native bf16)."""
-    from qa.models import reading
+def chatbot(index, precision: str | None = None):
+    """A ``qa.Chatbot`` over ``index`` whose reader computes in ``precision`` (None: this CPU's)."""
+    import qa
 
-    native = reading.bf16_native
-    if precision == "fp32":
-        reading.bf16_native = lambda: False
-    try:
-        yield
-    finally:
-        reading.bf16_native = native
+    return qa.Chatbot(index, answerer=qa.ReaderAnswerer(qa.Reader(precision=precision)))
 
 
 def squad_index():
@@ -103,11 +96,10 @@ def squad_index():
     return index, [questions[i]["question"] for i in rng.choice(len(questions), 100, replace=False)]
 
 
-def latency(index, questions: list[str]) -> dict:
-    """search and ask p50/p95 over every question, each asked RUNS times."""
-    import qa
-
-    bot = qa.Chatbot(index)
+def latency(index, questions: list[str], precision: str | None = None) -> dict:
+    """search and ask p50/p95 over every question, each asked RUNS times, the reader in
+    ``precision`` (None: this CPU's)."""
+    bot = chatbot(index, precision)
     bot.ask(questions[0])  # warm
     out = {"documents": len(index.documents), "chunks": len(index.chunks), "queries": len(questions) * RUNS}
     for name, fn in (("search", lambda q: index.search(q)), ("ask", lambda q: bot.ask(q))):
@@ -359,10 +351,10 @@ def main() -> None:
         print("latency", flush=True)
         results["latency"] = {}
         for precision in reader_precisions():  # this CPU's, and fp32 too where that is bf16
-            with reader_in(precision):
-                results["latency"][f"article, reader in {precision}"] = latency(article, article_questions())
-                if squad is not None:
-                    results["latency"][f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = latency(squad, squad_qs)
+            results["latency"][f"article, reader in {precision}"] = latency(article, article_questions(), precision)
+            if squad is not None:
+                results["latency"][f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = latency(
+                    squad, squad_qs, precision)
     if args.profile and squad is not None:
         profile(squad, squad_qs, ROOT / "bench" / "profile-ask.txt")
     save()

@@ -170,6 +170,22 @@ def test_the_reader_loads_once_per_process():
     assert reading.loaded(a.weights) is reading.loaded(b.weights)
 
 
+def test_the_reader_reads_alike_in_each_precision():
+    from qa.models.reading import native_precision
+
+    text = ("The head of state called for being proactive, while ensuring cyber security, TASS writes. "
+            "About 60,000 organizations are operating in this area.")
+    spans = {p: qa.Reader(precision=p).read("How many organizations are operating?", [text])[0]
+             for p in ("bf16", "fp32")}
+    answers = {text[s.start:s.end] for s in spans.values()}
+    assert len(answers) == 1 and "60,000" in answers.pop()
+    # The same weights, rounded apart: close, and not equal (each computed in its own precision).
+    assert 0 < abs(spans["bf16"].margin - spans["fp32"].margin) < 0.5
+    assert qa.Reader().precision == native_precision()
+    with pytest.raises(ValueError, match="not one of bf16, fp32"):
+        qa.Reader(precision="int8")
+
+
 def test_shipped_weights_are_small_safetensors_with_their_record():
     import json
 

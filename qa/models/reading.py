@@ -142,11 +142,17 @@ class Reader:
         batch_size: windows run through the model at once.
         context: what to read before each passage (``qa.ingest.context.FORMATS``; None: what the
             weights were trained with, their record's ``context``).
+        precision: what the model computes in, one of ``PRECISIONS`` (None: ``native_precision()``,
+            bf16 where the CPU has it natively, else fp32); bf16 elsewhere is emulated, far slower.
     """
 
-    def __init__(self, weights: Path = WEIGHTS, *, batch_size: int = 16, context: str | None = None) -> None:
+    def __init__(self, weights: Path = WEIGHTS, *, batch_size: int = 16, context: str | None = None,
+                 precision: str | None = None) -> None:
+        if precision not in (None, *PRECISIONS):
+            raise ValueError(f"the reader's precision {precision!r} is not one of {', '.join(PRECISIONS)}")
         self.weights = Path(weights)
         self.batch_size = batch_size
+        self.precision = precision or native_precision()
         try:
             self.record = json.loads(self.weights.with_suffix(".json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
@@ -216,7 +222,8 @@ class Reader:
             enc = self._encode(tokenizer, asked, texts)
             if any(enc.sequence_ids(w).count(0) > MAX_QUESTION_TOKENS for w in range(len(enc["input_ids"]))):
                 enc = self._encode(tokenizer, [_cut_question(tokenizer, q) for q in asked], texts)
-            start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size)
+            start_logits, end_logits = run_model(model, enc, list(range(len(enc["input_ids"]))), self.batch_size,
+                                                 lambda: autocast(self.precision))
         return decode(enc, start_logits, end_logits, len(texts), self.max_answer_tokens, skips, starts)
 
 
@@ -282,14 +289,27 @@ def bf16_native() -> bool:
         return False
 
 
-def precision():
-    """bf16 autocast where the CPU has it natively (``bf16_native``), else nothing (fp32):
-    emulated bf16 is far slower."""
+PRECISIONS = ("bf16", "fp32")
+
+
+def native_precision() -> str:
+    """The reader's precision by default: bf16 where the CPU has it natively (``bf16_native``),
+    else fp32 (emulated bf16 is far slower)."""
+    return "bf16" if bf16_native() else "fp32"
+
+
+def autocast(precision: str):
+    """What the model runs under to compute in ``precision`` (one of ``PRECISIONS``) on the CPU."""
     import contextlib
 
     import torch
 
-    return torch.autocast("cpu", dtype=torch.bfloat16) if bf16_native() else contextlib.nullcontext()
+    return torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+
+
+def precision():
+    """``autocast`` in this CPU's ``native_precision``."""
+    return autocast(native_precision())
 
 
 def run_model(model, enc, windows: list[int], batch_size: int,
