@@ -568,6 +568,12 @@ def test_a_decline_marks_its_nearest_sentence_as_nearest_not_as_evidence(browser
     page.locator("#qa-chat").get_by_text("the question has no words").wait_for(timeout=60_000)
     page.get_by_role("tab", name="Sources").click()
     assert page.locator("#qa-sources .qa-source").count() == 0
+    # A paste over the length limit is refused and stays in the box, to be cut and asked again.
+    pasted = "What did Putin say? " * 150
+    page.locator("#qa-question textarea").fill(pasted)
+    page.locator("#qa-ask").click()
+    page.locator("#qa-chat").get_by_text("characters long; the limit is 2,000").wait_for(timeout=60_000)
+    assert page.locator("#qa-question textarea").input_value() == pasted
 
 
 @pytest.mark.browser

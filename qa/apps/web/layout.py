@@ -260,8 +260,8 @@ def build_ui(app: App) -> gr.Blocks:
             reply = app.reply(message, history, key, n, show)
             keep = gr.update()  # no article to show (the upload expired): it stays as it was
             shown_tab = gr.Tabs(selected="sources") if from_documents else keep
-            return (reply.history, "", reply.sources, keep if reply.article is None else reply.article, reply.answer,
-                    shown_tab, False if from_documents else keep)
+            return (reply.history, reply.kept, reply.sources, keep if reply.article is None else reply.article,
+                    reply.answer, shown_tab, False if from_documents else keep)
 
         chat_inputs = [question, chatbot, session_index, k, show_sources, on_documents]
         chat_outputs = [chatbot, question, sources, article, last_answer, tabs, on_documents]

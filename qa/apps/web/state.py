@@ -95,12 +95,15 @@ class Reply:
         sources: the sources tab; None when the question was refused (the tab stays as it was).
         article: the article tab; None when the question was refused.
         answer: the answer, kept so the sources tab can be redrawn; None when refused.
+        kept: what the question box keeps: a refused question, to mend and ask again (a
+            paste over the length limit is not lost); empty once answered.
     """
 
     history: list[dict]
     sources: str | None
     article: str | None
     answer: qa.Answer | None
+    kept: str = ""
 
 
 @dataclass(frozen=True)
@@ -354,15 +357,16 @@ class App:
 
     def reply(self, message: str | None, history: list | None, key: str | None, k: float, show: bool) -> Reply:
         """Answer a question typed on the page, with the conversation so far; a question the bot
-        refuses (``QAError``) gets its reason in the chat instead, and the sources and article
-        tabs no longer show the last answer's evidence."""
+        refuses (``QAError``) gets its reason in the chat instead, stays in the question box,
+        and the sources and article tabs no longer show the last answer's evidence."""
         history = list(history or [])
         asked = question_turn(message)
         try:
             bot = self.bot(key)
             answer = bot.ask(message, history)
         except qa.QAError as e:
-            return Reply([*history, *asked, warning_turn(e)], panels.REFUSED, self._article_or_none(key), None)
+            return Reply([*history, *asked, warning_turn(e)], panels.REFUSED, self._article_or_none(key), None,
+                         kept=message if isinstance(message, str) and message.strip() else "")
         # The answer is read whole (a span of the documents), so it is shown whole: nothing
         # is produced word by word that a stream could show sooner.
         turn = {"role": "assistant", "content": rendering.markdown(answer)}
