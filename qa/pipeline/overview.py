@@ -51,6 +51,13 @@ _OVERVIEW = re.compile(
 
 
 _NAMES_DOCUMENT = re.compile(rf"\b{_THING}\b", re.IGNORECASE)
+# A request for a summary ("Summarize this", "Sum it up", "tl;dr"): no span of a passage answers
+# it, so even in a conversation it asks for the documents' overview, not about the last answer.
+_SUMMARY_REQUEST = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
+    r"(?:summari[sz]e|sum\s+(?:(?:it|this)\s+)?up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|recap|tl;?dr)|(?:a\s+)?(?:summary|tl;?dr|recap))\b",
+    re.IGNORECASE)
 
 
 # "What is “Owl facts” about?": the chat's example question for an upload without headings.
@@ -60,12 +67,14 @@ _ABOUT_TITLE = re.compile(rf"^{_WHAT_IS}\s+[“\"'‘]?(?P<title>.+?)[”\"'’]
 
 def asks_overview(question: Question) -> bool:
     """Whether ``question`` asks what the documents are about as a whole (English only). In a
-    conversation (a follow-up, whose query carries what it leans on) only when it names them:
-    "What is it about?" after a question on a project asks about the project."""
+    conversation (a follow-up, whose query carries what it leans on) only when it names them
+    or asks for a summary: "What is it about?" after a question on a project asks about the
+    project, "Summarize this" for the documents' overview (no span answers it otherwise)."""
     text = " ".join(question.text.split())
     if question.language != ENGLISH or _OVERVIEW.match(text) is None:
         return False
-    return question.query == question.text or _NAMES_DOCUMENT.search(text) is not None
+    return (question.query == question.text or _NAMES_DOCUMENT.search(text) is not None
+            or _SUMMARY_REQUEST.match(text) is not None)
 
 
 def overview_documents(index: IndexView, question: Question) -> list[Document] | None:

@@ -45,6 +45,13 @@ def test_in_a_conversation_only_when_it_names_the_document():
     assert asks_overview(Question(text="What is the article about?", query="Who spoke? What is the article about?"))
 
 
+@pytest.mark.parametrize("text", ["Summarize this", "Can you sum it up?", "tl;dr", "Give me a quick summary please",
+                                  "Recap?"])
+def test_a_summary_request_in_a_conversation_asks_for_the_overview(text):
+    # No span answers "Summarize this" read with the last question: it asks for the documents' overview.
+    assert asks_overview(Question(text=text, query=f"How many specialists are employed? {text}"))
+
+
 def test_a_document_named_by_its_title_is_asked_about_as_a_whole():
     from types import SimpleNamespace
 
