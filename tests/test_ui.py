@@ -539,11 +539,25 @@ def test_the_cited_card_is_the_one_in_view(browser, server, size):
     cited = page.locator("#qa-sources .qa-cited").first
     cited.locator("mark.qa-evidence").first.wait_for(timeout=60_000)
     assert not cited.inner_text().startswith("[1]")
-    page.wait_for_function("""() => { const c = document.querySelector('#qa-sources .qa-cited').getBoundingClientRect();
-        const s = document.querySelector('#qa-sources').getBoundingClientRect();
-        return c.top >= s.top - 1 && c.top < s.bottom && c.top >= 0 && c.top < window.innerHeight; }""",
+    if width >= 640:  # the evidence beside the chat: its cited card is brought into the window
+        page.wait_for_function("""() => {
+            const c = document.querySelector('#qa-sources .qa-cited').getBoundingClientRect();
+            const s = document.querySelector('#qa-sources').getBoundingClientRect();
+            return c.top >= s.top - 1 && c.top < s.bottom && c.top >= 0 && c.top < window.innerHeight; }""",
+                               timeout=10_000)
+        assert _in_view(page, cited.locator("mark.qa-evidence").first, "#qa-sources")
+    else:  # below the chat: the window shows the answer's beginning, the sources box its cited card
+        page.wait_for_function("""() => { const m = document.querySelectorAll('#qa-chat .message');
+            const a = m[m.length - 1].getBoundingClientRect();
+            const c = document.querySelector('#qa-sources .qa-cited').getBoundingClientRect();
+            const s = document.querySelector('#qa-sources').getBoundingClientRect();
+            return a.top >= 0 && a.top < window.innerHeight - 80 && c.top >= s.top - 1 && c.top < s.bottom; }""",
+                               timeout=10_000)
+    # The answer (taller than the chat box on a phone) shows its beginning, not its end.
+    page.wait_for_function("""() => { const m = document.querySelectorAll('#qa-chat .message');
+        const a = m[m.length - 1].getBoundingClientRect();
+        return a.top >= document.querySelector('#qa-chat .bubble-wrap').getBoundingClientRect().top - 1; }""",
                            timeout=10_000)
-    assert _in_view(page, cited.locator("mark.qa-evidence").first, "#qa-sources")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"cited-{width}.png"))
 

@@ -124,18 +124,38 @@ _HEAD = """<style>@media (max-width: 640px) { footer .show-api { display: flex !
 </script>"""
 # The sources and article panels scroll themselves: the first cited card (and in the article
 # the first highlight) is brought into view whenever they are refreshed or the tab is opened.
-_SCROLL_TO_EVIDENCE = """() => { setTimeout(() => {
+# After an answer on a narrow screen, where the evidence sits below the chat, the page shows the
+# answer's beginning instead: it is what to read first (the sources box is scrolled all the same).
+_SCROLL = """() => { const afterAnswer = AFTER_ANSWER; setTimeout(() => {
   const card = document.querySelector('#qa-sources .qa-cited');
   const sources = document.querySelector('#qa-sources');
+  const column = document.querySelector('#qa-evidence-column');
+  const chat = document.querySelector('#qa-chat');
+  const below = afterAnswer && column && chat
+    && column.getBoundingClientRect().top >= chat.getBoundingClientRect().bottom - 1;
+  const answers = document.querySelectorAll('#qa-chat .message');
+  const answer = answers.length ? answers[answers.length - 1] : null;
+  if (afterAnswer && answer) {  // the chat scrolls to its end: a long answer is read from its start
+    let box = answer.parentElement;
+    const scrolls = (el) => el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY);
+    while (box && box !== chat && !scrolls(box)) { box = box.parentElement; }
+    const cut = box && box !== chat ? answer.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+    if (cut < 0) { box.scrollTop += cut; }
+  }
   if (card && sources) {
     sources.scrollTop = card.offsetTop - sources.offsetTop;
-    const r = card.getBoundingClientRect();
-    if (r.top < 0 || r.top > window.innerHeight - 80) { card.scrollIntoView({block: 'nearest'}); }
+    const shown = below ? answer : card;
+    const r = shown ? shown.getBoundingClientRect() : null;
+    if (r && (r.top < 0 || r.top > window.innerHeight - 80)) {
+      shown.scrollIntoView({block: below ? 'start' : 'nearest'});
+    }
   }
   const mark = document.querySelector('#qa-article mark.qa-evidence, #qa-article mark.qa-nearest');
   const box = document.querySelector('#qa-article .qa-article');
   if (mark && box) { box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3; }
 }, 50); }"""
+_SCROLL_AFTER_ANSWER = _SCROLL.replace("AFTER_ANSWER", "true")
+_SCROLL_TO_EVIDENCE = _SCROLL.replace("AFTER_ANSWER", "false")
 
 
 def _described(component: gr.components.Component, label: str, text: str, example: object = None) -> None:
@@ -267,7 +287,7 @@ def build_ui(app: App) -> gr.Blocks:
         chat_outputs = [chatbot, question, sources, article, last_answer, tabs, on_documents]
         for trigger in (question.submit, send.click):
             trigger(respond, chat_inputs, chat_outputs, api_visibility="private").then(
-                None, js=_SCROLL_TO_EVIDENCE)
+                None, js=_SCROLL_AFTER_ANSWER)
         article_tab.select(None, js=_SCROLL_TO_EVIDENCE)
 
         def chat(question: str, upload_key: str = "") -> str:
