@@ -603,6 +603,11 @@ def test_the_documents_table_shows_every_column(browser, server, size):
         assert head["x"] + head["width"] <= panel["x"] + panel["width"] + 1, column
     shown = page.locator("#qa-documents").inner_text()
     assert "Putin: Russia Needs to Be Proactive in Developing Digitalization" in shown and "2,822" in shown
+    # An id wraps only after a separator: each piece between two stays on one line.
+    assert page.locator("#qa-documents td:nth-child(2)").count() >= 1
+    assert page.evaluate("""() => [...document.querySelectorAll('#qa-documents td:nth-child(2)')].every(td =>
+        [...td.childNodes].filter(n => n.nodeType === 3).every(n => {
+            const r = document.createRange(); r.selectNodeContents(n); return r.getClientRects().length === 1; }))""")
 
 
 @pytest.mark.browser

@@ -94,7 +94,10 @@ def test_the_documents_table_counts_chunks_from_the_manifest():
     assert panels.documents_json(rows)[1] == {"title": "Barns", "id": "b.txt", "characters": 14, "chunks": 0}
     table = panels.documents_html([["<i>Owls</i>", "owls.txt", 12345, 3]])
     assert "<th>Title</th><th>Id</th><th>Characters</th><th>Chunks</th>" in table
-    assert "<td>&lt;i&gt;Owls&lt;/i&gt;</td><td>owls.txt</td><td class=\"qa-num\">12,345</td>" in table
+    assert ("<td>&lt;i&gt;Owls&lt;/i&gt;</td><td class=\"qa-id\">owls.<wbr>txt</td>"
+            "<td class=\"qa-num\">12,345</td>") in table
+    # An id breaks only after a separator: "harbor.txt" is never cut as "harbo r.txt" on a phone.
+    assert "reports/<wbr>q1-<wbr>a&amp;b.<wbr>pdf" in panels.documents_html([["T", "reports/q1-a&b.pdf", 1, 1]])
 
 
 def test_example_questions_come_from_the_documents_own_headings_and_titles():

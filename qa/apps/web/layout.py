@@ -48,6 +48,8 @@ table.qa-documents { width: 100%; table-layout: auto; border-collapse: collapse;
 table.qa-documents th, table.qa-documents td { padding: 4px 6px; text-align: left; vertical-align: top;
                                               border-bottom: 1px solid var(--border-color-primary); }
 table.qa-documents td { overflow-wrap: anywhere; }
+table.qa-documents td.qa-id { overflow-wrap: normal; }
+#qa-documents { overflow-x: auto; }
 table.qa-documents .qa-num, table.qa-documents th:nth-child(n+3) { text-align: right; white-space: nowrap; }
 /* The chat's own buttons (clear) in a row of their own, not over the first message. */
 #qa-chat .icon-button-wrapper.top-panel { position: static; justify-content: flex-end; margin: 0 0 4px auto; }

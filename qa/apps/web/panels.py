@@ -8,6 +8,7 @@ panel and markdown-escaped before it goes into the chat or a heading, so a docum
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import qa
@@ -170,10 +171,11 @@ def added(titles: Sequence[str], refused: Sequence[str]) -> str:
 
 
 def documents_html(rows: list[list]) -> str:
-    """The documents table as HTML that fits its column: the title wraps, the numbers stay whole."""
+    """The documents table as HTML that fits its column: the title wraps, an id breaks only after
+    its dots, slashes, dashes and underscores ("harbor.txt" stays whole), the numbers stay whole."""
     head = "".join(f"<th>{c.capitalize()}</th>" for c in DOCUMENT_COLUMNS)
     body = "".join(
-        f"<tr><td>{html.escape(str(title))}</td><td>{html.escape(str(doc_id))}</td>"
+        f"<tr><td>{html.escape(str(title))}</td><td class=\"qa-id\">{_breakable(str(doc_id))}</td>"
         f'<td class="qa-num">{characters:,}</td><td class="qa-num">{chunks:,}</td></tr>'
         for title, doc_id, characters, chunks in rows)
     return f'<table class="qa-documents"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -189,3 +191,8 @@ def documents_table(documents: Sequence[qa.Document], manifest: dict) -> list[li
 def documents_json(rows: list[list]) -> list[dict]:
     """The documents table as /upload returns it: ``{"title", "id", "characters", "chunks"}``."""
     return [dict(zip(DOCUMENT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def _breakable(doc_id: str) -> str:
+    """``doc_id`` as HTML that may break after a separator and nowhere else."""
+    return re.sub(r"([./_\\-])", r"\1<wbr>", html.escape(doc_id))
