@@ -343,7 +343,7 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     status.get_by_text("Answering from “Bee facts”").wait_for(timeout=120_000)
     assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
     assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
-        "Ask a question about your documents…"
+        "Ask about your documents…"
     page.locator("#qa-examples").get_by_text("What does it say about Hives?").wait_for(timeout=30_000)
     assert "cyber security" not in page.locator("#qa-examples").inner_text()
     _choose(page, tmp_path / "owls.txt", tmp_path / "binary.txt")  # one good, one bad: the good one is added

@@ -132,8 +132,8 @@ def test_the_header_names_the_documents_as_text():
     five = [_doc(id=f"{n}.txt", title=f"T{n}") for n in range(5)]
     assert "Ask about 5 documents: “T0”, “T1”, “T2” and 2 more." in panels.header(five)
     assert "Ask about your documents: “T0”" in panels.header(five, uploaded=True)
-    assert panels.placeholder(one) == "Ask a question about the article…"
-    assert panels.placeholder(five, uploaded=True) == "Ask a question about your documents…"
+    assert panels.placeholder(one) == "Ask about the article…"
+    assert panels.placeholder(five, uploaded=True) == "Ask about your documents…"
     assert panels.answering_from(five[:2]) == "Answering from “T0”, “T1”."
 
 

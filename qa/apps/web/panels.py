@@ -123,8 +123,8 @@ def header(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
 
 
 def placeholder(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
-    """The question box's placeholder."""
-    return f"Ask a question about {_what(documents, uploaded)}…"
+    """The question box's placeholder: short enough for one line of a phone's question box."""
+    return f"Ask about {_what(documents, uploaded)}…"
 
 
 def answering_from(documents: Sequence[qa.Document]) -> str:
