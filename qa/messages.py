@@ -11,6 +11,7 @@ from qa.types import ENGLISH
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
         "not_in_article": "The article does not say.",
+        "not_in_document": "The document does not say.",
         "not_in_documents": "The documents do not say.",
         "nearest": "The nearest passage is:",
         "read_as": "Read as “{question}”.",
@@ -24,6 +25,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "not_in_article": "В статье об этом не сказано.",
+        "not_in_document": "В документе об этом не сказано.",
         "not_in_documents": "В документах об этом не сказано.",
         "nearest": "Ближайший фрагмент:",
         "read_as": "Прочитано как «{question}».",

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from qa import types
+from qa.ingest.documents import BUNDLED_ID
 from qa.messages import say
 from qa.types import Evidence, Passage, citation
 
@@ -84,7 +85,12 @@ def _nearest(answer: types.Answer) -> str:
 
 
 def _not_said(answer: types.Answer) -> str:
-    return say("not_in_article" if answer.documents == 1 else "not_in_documents", answer.language)
+    """"The article does not say." of the bundled article; of one document of the visitor's,
+    "The document does not say."; of several, "The documents do not say."."""
+    if answer.documents != 1:
+        return say("not_in_documents", answer.language)
+    bundled = not answer.passages or answer.passages[0].doc_id == BUNDLED_ID
+    return say("not_in_article" if bundled else "not_in_document", answer.language)
 
 
 def _source(answer: types.Answer, quote: Evidence) -> str:

@@ -142,7 +142,8 @@ class Answer:
         query: the question as searched (a follow-up carries the question it leans on).
         question: the question as asked.
         answer_span: ``(doc_id, start, end)`` of ``short_answer`` in its document.
-        documents: how many documents the index holds (the wording says "article" for one).
+        documents: how many documents the index holds (a decline says "The article does not say"
+            of the bundled article, "The document ..." of one other, "The documents ..." of several).
         language: the question's (ISO 639-1); the bot's own words are in it where it has them
             (``qa.rendering``).
         nearest: when declining, the sentence of the best passage nearest to the question

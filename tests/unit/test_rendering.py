@@ -1,6 +1,7 @@
 """One renderer for the CLI, the web chat and --json: fields in, words out (pure, fast)."""
 
 import json
+from dataclasses import replace
 
 import qa
 from qa import rendering
@@ -8,8 +9,8 @@ from qa import rendering
 SENTENCE = "“In this area, about 60,000 organizations are operating,” he said."
 
 
-def _answer(**kw) -> qa.Answer:
-    p = qa.Passage(SENTENCE, 1.0, "a", "The article", 0, len(SENTENCE), 0)
+def _answer(doc_id: str = "putin_digitalization", **kw) -> qa.Answer:
+    p = qa.Passage(SENTENCE, 1.0, doc_id, "The article", 0, len(SENTENCE), 0)
     fields = {"short_answer": "about 60,000", "quotes": [qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE)],
               "passages": [p], "abstained": False, "confidence": 0.9, "query": "q", "question": "q",
               "answer_span": ("a", 15, 27), "documents": 1}
@@ -36,6 +37,10 @@ def test_a_declined_answer_says_so_and_shows_the_nearest_passage():
     assert rendering.plain(answer).startswith("The article does not say. The nearest passage is: “")
     assert rendering.markdown(answer).startswith("The article does not say. The nearest passage is: “")
     assert rendering.plain(_answer(abstained=True, quotes=[], documents=3)).startswith("The documents do not say.")
+    # One document of the visitor's own is not "the article": only the bundled one is.
+    mine = _answer("harbor.txt", short_answer=None, quotes=[], abstained=True, answer_span=None)
+    assert rendering.plain(mine).startswith("The document does not say. The nearest passage is: “")
+    assert rendering.plain(replace(mine, language="ru")).startswith("В документе об этом не сказано.")
 
 
 def test_several_documents_name_the_cited_title_before_its_citation():
