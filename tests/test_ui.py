@@ -360,6 +360,7 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     page.get_by_role("option", name="Bee facts").click()
     page.locator("#qa-remove").click()
     status.get_by_text("Answering from “Owl notes”.").wait_for(timeout=120_000)
+    assert "Removed “Bee facts”." in status.inner_text()  # which one, by the title it was picked by
     assert "bees.md" not in page.locator("#qa-documents").inner_text()
     page.locator("#qa-reset").click()
     status.get_by_text("Answering from “Putin: Russia Needs").wait_for(timeout=120_000)

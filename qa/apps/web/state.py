@@ -443,10 +443,11 @@ class App:
         if not doc_id:
             return self._page_after(key, "⚠️ Pick a document to remove first.\n\n")
         try:
+            title = next((d.title or d.id for d in self.index_for(key).documents if d.id == doc_id), doc_id)
             left = self.remove_document(key, doc_id)
         except qa.QAError as e:
             return self._page_after(key, f"⚠️ {escape_markdown(str(e))}\n\n")
-        return self.page(left, "Removed. ")
+        return self.page(left, f"Removed “{escape_markdown(title)}”. ")
 
     def upload_from_api(self, paths: list[str] | None, key: str | None) -> tuple[dict, str]:
         """Add files sent to /upload to the client's documents (its first upload starts them):
