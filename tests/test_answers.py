@@ -111,6 +111,14 @@ def test_asked_what_the_article_is_about_it_quotes_the_lead(bot, question):
     assert answer.text.endswith("communications and IT industry.” [1]")
 
 
+def test_a_summary_asked_in_a_conversation_quotes_the_lead(bot):
+    history = [{"role": "user", "content": "How many organizations are operating in the IT area?"},
+               {"role": "assistant", "content": bot.ask("How many organizations are operating in the IT area?").text}]
+    answer = bot.ask("Summarize this", history)  # read as a follow-up of the last question, it was declined
+    assert not answer.abstained and answer.short_answer is None
+    assert answer.quotes[0].text.startswith("Russia should “pick up on the trends” in digitalization")
+
+
 def test_contains_answer_matches_whole_words_of_the_answer_itself():
     p = qa.Passage("In 2010 it rained.", 1.0, "d", "Title 10", 0, 18, 0)
     answer = qa.Answer("2010", [qa.Evidence("d", 0, 18, 1, "In 2010 it rained.")], [p], False, 0.9)

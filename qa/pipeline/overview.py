@@ -35,29 +35,22 @@ _OVERVIEW = re.compile(
     rf"|{_WHAT_IS}\s+the\s+(?:main|key)\s+(?:points?|ideas?|takeaways?|messages?)(?:\s+of\s+{_DOC})?"
     rf"|{_WHAT_IS}\s+the\s+(?:points?|ideas?|takeaways?|messages?)\s+of\s+{_DOC}"
     rf"|{_WHAT_IS}\s+{_DOC}(?:'s|’s)\s+(?:main\s+)?(?:point|topic|subject|idea|message|gist)"
-    # (can you) summarize / sum up / describe the article; give me a summary (of it)
-    r"|(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
+    # A request for a summary (``summary``: asked in a conversation, it still asks for this):
+    # (can you) summarize / sum up the article; give me a summary (of it); a summary; tl;dr
+    r"|(?P<summary>(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
     r"(?:summari[sz]e|sum\s+(?:(?:it|this)\s+)?up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
     r"(?:short\s+|brief\s+|quick\s+)?(?:summary|gist|overview|recap|tl;?dr))"
     rf"(?:\s+(?:of\s+)?(?:{_DOC}|it|this))?"
+    rf"|(?:a\s+)?(?:summary|overview|tl;?dr|recap|gist)(?:\s+of\s+{_DOC})?)"
     rf"|(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?describe\s+{_DOC}"
     # tell me what the article is about; tell me about the article
     rf"|tell\s+(?:me|us)\s+(?:what\s+{_DOC}\s+(?:is|are)\s+about|about\s+{_DOC})"
-    # a summary (of the article); tl;dr
-    rf"|(?:a\s+)?(?:summary|overview|tl;?dr|recap|gist)(?:\s+of\s+{_DOC})?"
     r")\s*(?:,?\s*please)?\s*[?.!]*$",
     re.IGNORECASE,
 )
 
 
 _NAMES_DOCUMENT = re.compile(rf"\b{_THING}\b", re.IGNORECASE)
-# A request for a summary ("Summarize this", "Sum it up", "tl;dr"): no span of a passage answers
-# it, so even in a conversation it asks for the documents' overview, not about the last answer.
-_SUMMARY_REQUEST = re.compile(
-    r"^(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
-    r"(?:summari[sz]e|sum\s+(?:(?:it|this)\s+)?up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
-    r"(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|recap|tl;?dr)|(?:a\s+)?(?:summary|tl;?dr|recap))\b",
-    re.IGNORECASE)
 
 
 # "What is “Owl facts” about?": the chat's example question for an upload without headings.
@@ -71,10 +64,11 @@ def asks_overview(question: Question) -> bool:
     or asks for a summary: "What is it about?" after a question on a project asks about the
     project, "Summarize this" for the documents' overview (no span answers it otherwise)."""
     text = " ".join(question.text.split())
-    if question.language != ENGLISH or _OVERVIEW.match(text) is None:
+    asked = _OVERVIEW.match(text) if question.language == ENGLISH else None
+    if asked is None:
         return False
     return (question.query == question.text or _NAMES_DOCUMENT.search(text) is not None
-            or _SUMMARY_REQUEST.match(text) is not None)
+            or asked.group("summary") is not None)
 
 
 def overview_documents(index: IndexView, question: Question) -> list[Document] | None:

@@ -46,10 +46,16 @@ def test_in_a_conversation_only_when_it_names_the_document():
 
 
 @pytest.mark.parametrize("text", ["Summarize this", "Can you sum it up?", "tl;dr", "Give me a quick summary please",
-                                  "Recap?"])
+                                  "Recap?", "Ok, summarize this", "So, can you sum it up?", "Give me the gist",
+                                  "Gist?", "Overview?"])
 def test_a_summary_request_in_a_conversation_asks_for_the_overview(text):
     # No span answers "Summarize this" read with the last question: it asks for the documents' overview.
     assert asks_overview(Question(text=text, query=f"How many specialists are employed? {text}"))
+
+
+@pytest.mark.parametrize("text", ["What's the gist?", "What is this about?", "What does it say?"])
+def test_a_question_on_what_it_is_about_in_a_conversation_is_a_follow_up(text):
+    assert not asks_overview(Question(text=text, query=f"What is the national project? {text}"))
 
 
 def test_a_document_named_by_its_title_is_asked_about_as_a_whole():
