@@ -44,6 +44,10 @@ def _machine_line(m: dict) -> str:
     return f"{m['cores']} cores, {m['cpu']}, Python {m['python']}{reader}"
 
 
+def _at(margin: float | None) -> str:
+    return "declining every question" if margin is None else f"margin {margin:.2f}"
+
+
 def quality_section(q: dict) -> list[str]:
     a = q["article"]
     parts = [f"### Quality (`python bench/quality.py`; {_machine_line(q['machine'])})\n",
@@ -71,9 +75,10 @@ def quality_section(q: dict) -> list[str]:
         r = s.get("reading") or {}
         if "best_f1" in r:
             parts.append(f"{s['name']}, reading, at the threshold best on the file itself (the official v2.0 script's "
-                         f"best_exact/best_f1: chosen on dev, so a ceiling for these spans, never a threshold the bot "
-                         f"uses): EM {r['best_exact']:.2f}, F1 {r['best_f1']:.2f} at margin {r['best_f1_margin']:.2f}, "
-                         f"against F1 {r['f1']:.2f} at the reader's own threshold chosen on held-out train.\n")
+                         f"best_exact/best_f1, each at its own threshold: chosen on dev, so a ceiling for these spans, "
+                         f"never a threshold the bot uses): EM {r['best_exact']:.2f} at {_at(r['best_exact_margin'])}, "
+                         f"F1 {r['best_f1']:.2f} at {_at(r['best_f1_margin'])}; against F1 {r['f1']:.2f} at the "
+                         f"reader's own threshold, chosen on held-out train.\n")
     for s in q["squad"]:
         if s.get("published_f1"):
             ours = s["reading"]["f1"]

@@ -390,9 +390,8 @@ def evaluate_squad(path: Path, index_dir: str | Path | None = None, *, limit: in
     if has_unanswerable:
         summary["declined_unanswerable"] = _mean(declined_impossible)
         if reading:  # the official script's best_exact/best_f1: a ceiling for these spans, not a choice
-            best = squad.best_threshold(data, spans_read, margins)
-            summary.update({"best_exact": round(best[0], 2), "best_f1": round(best[1], 2),
-                            "best_f1_margin": round(best[2], 3)})
+            summary.update({k: None if v is None else round(v, 2 if k.endswith(("exact", "f1")) else 3)
+                            for k, v in squad.best_threshold(data, spans_read, margins).items()})
     else:
         summary["would_decline"] = _mean(would_decline)
     summary["ms_p50"] = float(np.median(ms)) if ms else 0.0

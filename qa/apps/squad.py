@@ -82,27 +82,28 @@ def score(data: dict, predictions: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def best_threshold(data: dict, answers: dict[str, str], margins: dict[str, float]) -> tuple[float, float, float]:
-    """``(exact, f1, margin)`` at the best no-answer threshold on ``data`` itself, as the official
-    v2.0 script's ``best_exact``/``best_f1`` with a no-answer probability file: each question
-    answers ``answers[id]`` (the best span, never ``""``) when its ``margins[id]`` is at least the
-    threshold, else ``""``. Chosen on the file it scores, this is a ceiling: what any threshold
-    could give these spans, never a figure to choose a threshold by."""
+def best_threshold(data: dict, answers: dict[str, str], margins: dict[str, float]) -> dict[str, float | None]:
+    """SQuAD v2.0's official ``best_exact``/``best_f1`` and their thresholds (``best_exact_margin``,
+    ``best_f1_margin``; each metric's own, as the official script finds them with a no-answer
+    probability file): each question answers ``answers[id]`` (its best span; ``""`` for none)
+    when its ``margins[id]`` is at least the threshold, else ``""``. A margin of None means that
+    declining everything is best. Chosen on the file it scores, this is a ceiling: what any
+    threshold could give these spans, never a figure to choose a threshold by."""
     gold = {qa["id"]: golds(qa) for qa in questions(data)}
     ids = sorted(gold, key=lambda i: -margins.get(i, -math.inf))  # answered first as the threshold falls
-    best = {}
+    best: dict[str, float | None] = {}
     for name, metric in (("exact", exact_match), ("f1", f1)):
         # Everything declined: each unanswerable question is right; then answer one more at a time.
         score = top = float(sum(g == [""] for g in gold.values()))
-        at = math.inf
+        at = None
         for i in ids:
             if i not in answers or margins.get(i, -math.inf) == -math.inf:
-                break
+                continue  # never answered at any threshold
             score += max(metric(g, answers[i]) for g in gold[i]) - float(gold[i] == [""])
             if score > top:
                 top, at = score, margins[i]
-        best[name] = (100.0 * top / len(gold), at)
-    return best["exact"][0], best["f1"][0], best["f1"][1]
+        best[f"best_{name}"], best[f"best_{name}_margin"] = 100.0 * top / len(gold), at
+    return best
 
 
 def _means(em: dict, f: dict, ids: list[str], prefix: str) -> dict[str, Any]:

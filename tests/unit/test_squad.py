@@ -1,5 +1,7 @@
 """SQuAD's official EM/F1 on a predictions dict, against figures worked out by hand (pure, fast)."""
 
+import math
+
 import pytest
 
 from qa.apps import squad
@@ -64,10 +66,21 @@ def test_the_open_setting_reads_each_paragraph_in_its_articles_context():
 def test_the_best_threshold_is_the_official_best_f1():
     answers = {"q1": "night", "q2": "1,000", "q3": "bats"}
     # Declined: q3 right (1 of 3). Answering q2 (margin 5): +1; q3 next (margin 4) loses 1; q1 (margin 3): +2/3.
-    margins = {"q1": 3.0, "q2": 5.0, "q3": 4.0}
-    exact, f1, margin = squad.best_threshold(DATA, answers, margins)
-    assert f1 == pytest.approx(100 * 2 / 3) and margin == 5.0
-    assert exact == pytest.approx(100 * 2 / 3)
-    # When q3 is the least sure, answering the other two is best: F1 (1 + 2/3 + 1) / 3, at margin 3.
-    exact, f1, margin = squad.best_threshold(DATA, answers, {"q1": 3.0, "q2": 5.0, "q3": 1.0})
-    assert f1 == pytest.approx(100 * (1 + 2 / 3 + 1) / 3) and margin == 3.0 and exact == pytest.approx(100 * 2 / 3)
+    best = squad.best_threshold(DATA, answers, {"q1": 3.0, "q2": 5.0, "q3": 4.0})
+    assert best == pytest.approx({"best_exact": 100 * 2 / 3, "best_exact_margin": 5.0,
+                                  "best_f1": 100 * 2 / 3, "best_f1_margin": 5.0})
+    # When q3 is the least sure, answering the other two is best for F1 (at margin 3: q1's 2/3 counts)
+    # while EM gains nothing from q1 (not exact): each metric has its own threshold.
+    best = squad.best_threshold(DATA, answers, {"q1": 3.0, "q2": 5.0, "q3": 1.0})
+    assert best == pytest.approx({"best_exact": 100 * 2 / 3, "best_exact_margin": 5.0,
+                                  "best_f1": 100 * (1 + 2 / 3 + 1) / 3, "best_f1_margin": 3.0})
+
+
+def test_the_best_threshold_may_be_to_decline_everything():
+    # Every span is wrong and the surest is unanswerable: no threshold beats declining all (None).
+    answers = {"q1": "mice", "q2": "night", "q3": "bats"}
+    best = squad.best_threshold(DATA, answers, {"q1": 1.0, "q2": 2.0, "q3": 9.0})
+    assert best["best_f1"] == pytest.approx(100 / 3) and best["best_f1_margin"] is None
+    # A question with no span (margin -inf, or none at all) is never answered.
+    best = squad.best_threshold(DATA, {"q2": "1,000"}, {"q1": -math.inf, "q2": 2.0})
+    assert best["best_f1"] == pytest.approx(100 * 2 / 3) and best["best_f1_margin"] == 2.0
