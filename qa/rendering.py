@@ -89,7 +89,7 @@ def _not_said(answer: types.Answer) -> str:
     "The document does not say."; of several, "The documents do not say."."""
     if answer.documents != 1:
         return say("not_in_documents", answer.language)
-    bundled = not answer.passages or answer.passages[0].doc_id == BUNDLED_ID
+    bundled = bool(answer.passages) and answer.passages[0].doc_id == BUNDLED_ID
     return say("not_in_article" if bundled else "not_in_document", answer.language)
 
 

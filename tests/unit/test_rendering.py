@@ -11,9 +11,9 @@ SENTENCE = "“In this area, about 60,000 organizations are operating,” he sai
 
 def _answer(doc_id: str = "putin_digitalization", **kw) -> qa.Answer:
     p = qa.Passage(SENTENCE, 1.0, doc_id, "The article", 0, len(SENTENCE), 0)
-    fields = {"short_answer": "about 60,000", "quotes": [qa.Evidence("a", 0, len(SENTENCE), 1, SENTENCE)],
+    fields = {"short_answer": "about 60,000", "quotes": [qa.Evidence(doc_id, 0, len(SENTENCE), 1, SENTENCE)],
               "passages": [p], "abstained": False, "confidence": 0.9, "query": "q", "question": "q",
-              "answer_span": ("a", 15, 27), "documents": 1}
+              "answer_span": (doc_id, 15, 27), "documents": 1}
     return qa.Answer(**{**fields, **kw})
 
 
@@ -41,6 +41,7 @@ def test_a_declined_answer_says_so_and_shows_the_nearest_passage():
     mine = _answer("harbor.txt", short_answer=None, quotes=[], abstained=True, answer_span=None)
     assert rendering.plain(mine).startswith("The document does not say. The nearest passage is: “")
     assert rendering.plain(replace(mine, language="ru")).startswith("В документе об этом не сказано.")
+    assert rendering.plain(replace(mine, passages=[])).startswith("The document does not say.")  # none to tell by
 
 
 def test_several_documents_name_the_cited_title_before_its_citation():
