@@ -742,11 +742,11 @@ def scored(pos: list[Example], neg: list[Example], preds: list[tuple[str, float]
 
 
 def precision(device: str):
-    """bf16 autocast on a CUDA GPU; on the CPU as the product reads (``qa.models.reading.precision``:
+    """bf16 autocast on a CUDA GPU; on the CPU as the product reads (``qa.models.reading.native_autocast``:
     bf16 only where the CPU has it natively; emulated, a training step took 125 s against fp32's 9 s)."""
     if device == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
-    return reading.precision()
+    return reading.native_autocast()
 
 
 def start_model(init: Path | None):

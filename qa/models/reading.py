@@ -307,17 +307,18 @@ def autocast(precision: str):
     return torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
 
 
-def precision():
+def native_autocast():
     """``autocast`` in this CPU's ``native_precision``."""
     return autocast(native_precision())
 
 
 def run_model(model, enc, windows: list[int], batch_size: int,
-              autocast=precision) -> tuple[list[np.ndarray], list[np.ndarray]]:
+              autocasting=native_autocast) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Start and end logits of each window of ``enc`` (a tokenizer's output), unpadded.
 
     Windows run in batches of similar length, so little of each batch is padding, on the
-    model's device, under ``autocast()`` (default: bf16 where the CPU has it natively).
+    model's device, under ``autocasting()`` (default: ``native_autocast``: bf16 where the CPU has
+    it natively).
     """
     import torch
 
@@ -336,7 +337,7 @@ def run_model(model, enc, windows: list[int], batch_size: int,
             ids[r, :n] = torch.tensor(enc["input_ids"][w])
             types[r, :n] = torch.tensor(enc["token_type_ids"][w])
             mask[r, :n] = 1
-        with torch.inference_mode(), autocast():
+        with torch.inference_mode(), autocasting():
             out = model(input_ids=ids.to(device), token_type_ids=types.to(device), attention_mask=mask.to(device))
         s, e = out.start_logits.float().cpu().numpy(), out.end_logits.float().cpu().numpy()
         for r, w in enumerate(rows):
