@@ -554,11 +554,17 @@ def test_the_cited_card_is_the_one_in_view(browser, server, size):
             const s = document.querySelector('#qa-sources').getBoundingClientRect();
             return a.top >= 0 && a.top < window.innerHeight - 80 && c.top >= s.top - 1 && c.top < s.bottom; }""",
                                timeout=10_000)
-    # The answer (taller than the chat box on a phone) shows its beginning, not its end.
-    page.wait_for_function("""() => { const m = document.querySelectorAll('#qa-chat .message');
+    # The answer (taller than the chat box on a phone) shows its beginning, not its end, and still
+    # does after Gradio's own scroll to the chat's end (300 ms after a message comes).
+    shows_answer_start = """() => { const m = document.querySelectorAll('#qa-chat .message');
         const a = m[m.length - 1].getBoundingClientRect();
-        return a.top >= document.querySelector('#qa-chat .bubble-wrap').getBoundingClientRect().top - 1; }""",
-                           timeout=10_000)
+        const b = document.querySelector('#qa-chat .bubble-wrap').getBoundingClientRect();
+        return a.top >= b.top - 1 && a.top < b.bottom - 40; }"""
+    page.wait_for_timeout(1500)
+    assert page.evaluate(shows_answer_start)
+    _answered(page, "How many organizations are operating in the IT area?")  # the next answer, below it
+    page.wait_for_timeout(1500)
+    assert page.evaluate(shows_answer_start)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"cited-{width}.png"))
 

@@ -137,12 +137,15 @@ _SCROLL = """() => { const afterAnswer = AFTER_ANSWER; setTimeout(() => {
     && column.getBoundingClientRect().top >= chat.getBoundingClientRect().bottom - 1;
   const answers = document.querySelectorAll('#qa-chat .message');
   const answer = answers.length ? answers[answers.length - 1] : null;
-  if (afterAnswer && answer) {  // the chat scrolls to its end: a long answer is read from its start
+  if (afterAnswer && answer) {  // the answer whole, or, taller than the chat box, from its start
     let box = answer.parentElement;
     const scrolls = (el) => el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY);
     while (box && box !== chat && !scrolls(box)) { box = box.parentElement; }
-    const cut = box && box !== chat ? answer.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
-    if (cut < 0) { box.scrollTop += cut; }
+    if (box && box !== chat) {
+      const a = answer.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (a.top < b.top || a.height >= b.height) { box.scrollTop += a.top - b.top; }
+      else if (a.bottom > b.bottom) { box.scrollTop += a.bottom - b.bottom; }
+    }
   }
   if (card && sources) {
     sources.scrollTop = card.offsetTop - sources.offsetTop;
@@ -200,7 +203,9 @@ def build_ui(app: App) -> gr.Blocks:
         with gr.Row(elem_id="qa-main"):
             with gr.Column(scale=3, elem_id="qa-chat-column"):
                 # Each turn its own bubble: a warning after an answer stands on its own.
-                chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, sanitize_html=True,
+                # Not Gradio's autoscroll to the chat's end: that cut a long answer's beginning off
+                # (_SCROLL_AFTER_ANSWER shows an answer whole, or from its start).
+                chatbot = gr.Chatbot(label="Chat", show_label=False, height=460, sanitize_html=True, autoscroll=False,
                                      render_markdown=True, elem_id="qa-chat", buttons=["copy"],
                                      group_consecutive_messages=False)
                 with gr.Row(elem_id="qa-ask-row"):
