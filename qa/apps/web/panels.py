@@ -172,7 +172,8 @@ def added(titles: Sequence[str], refused: Sequence[str]) -> str:
 
 def documents_html(rows: list[list]) -> str:
     """The documents table as HTML that fits its column: the title wraps, an id breaks only after
-    its dots, slashes, dashes and underscores ("harbor.txt" stays whole), the numbers stay whole."""
+    its dots, slashes, dashes and underscores ("harbor.txt" stays whole; one long run of letters
+    does not break, and the table scrolls sideways instead), the numbers stay whole."""
     head = "".join(f"<th>{c.capitalize()}</th>" for c in DOCUMENT_COLUMNS)
     body = "".join(
         f"<tr><td>{html.escape(str(title))}</td><td class=\"qa-id\">{_breakable(str(doc_id))}</td>"
