@@ -344,6 +344,7 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     assert "Ask about your documents: “Bee facts”" in page.locator("#qa-header").inner_text()
     assert page.locator("#qa-question textarea").get_attribute("placeholder") == \
         "Ask about your documents…"
+    page.get_by_role("tab", name="Document", exact=True).wait_for(timeout=30_000)  # not "Article": theirs
     page.locator("#qa-examples").get_by_text("What does it say about Hives?").wait_for(timeout=30_000)
     assert "cyber security" not in page.locator("#qa-examples").inner_text()
     _choose(page, tmp_path / "owls.txt", tmp_path / "binary.txt")  # one good, one bad: the good one is added
@@ -366,6 +367,7 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     status.get_by_text("Answering from “Putin: Russia Needs").wait_for(timeout=120_000)
     assert "Ask about the article" in page.locator("#qa-header").inner_text()
     assert not page.locator("#qa-reset").is_visible()
+    page.get_by_role("tab", name="Article", exact=True).wait_for(timeout=30_000)
 
 
 def _answered(page, question, url=None):

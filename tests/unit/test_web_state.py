@@ -134,6 +134,8 @@ def test_the_header_names_the_documents_as_text():
     assert "Ask about your documents: “T0”" in panels.header(five, uploaded=True)
     assert panels.placeholder(one) == "Ask about the article…"
     assert panels.placeholder(five, uploaded=True) == "Ask about your documents…"
+    assert (panels.document_tab(one), panels.document_tab(one, uploaded=True), panels.document_tab(five)) == (
+        "Article", "Document", "Document")
     assert panels.answering_from(five[:2]) == "Answering from “T0”, “T1”."
 
 

@@ -244,7 +244,7 @@ def build_ui(app: App) -> gr.Blocks:
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
         page = [session_index, docs, status, article, header, question, send, examples, remove_row,
-                remove_choice, reset_btn, files, building, timer]
+                remove_choice, reset_btn, files, building, timer, article_tab]
 
         def updates(shown: Page) -> tuple:
             """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
@@ -256,7 +256,7 @@ def build_ui(app: App) -> gr.Blocks:
                     gr.Dataset(samples=[[q] for q in shown.examples], visible=bool(shown.examples)),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
                     gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
-                    shown.building, gr.Timer(active=shown.building_now))
+                    shown.building, gr.Timer(active=shown.building_now), gr.Tab(label=shown.tab))
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,

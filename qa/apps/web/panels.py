@@ -122,6 +122,11 @@ def header(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
             "from the text and cited; when the text does not say, the bot says so.")
 
 
+def document_tab(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
+    """The name of the tab that shows a document: "Article" for the one default article."""
+    return "Article" if not uploaded and len(documents) == 1 else "Document"
+
+
 def placeholder(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
     """The question box's placeholder: short enough for one line of a phone's question box."""
     return f"Ask about {_what(documents, uploaded)}…"

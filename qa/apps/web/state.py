@@ -123,6 +123,8 @@ class Page:
         building: what the page says while the documents' multilingual vectors are built (or
             could not be); empty otherwise (``App.building``).
         building_now: whether they are being built (the page follows them until they are).
+        tab: the name of the tab that shows a document: "Article" for the one default article,
+            "Document" otherwise (an upload, or a default index of several).
     """
 
     key: str | None
@@ -136,6 +138,7 @@ class Page:
     ready: bool = True
     building: str = ""
     building_now: bool = False
+    tab: str = "Article"
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
@@ -397,7 +400,8 @@ class App:
                     notice + panels.answering_from(index.documents), article(index, None),
                     panels.header(index.documents, uploaded), panels.placeholder(index.documents, uploaded),
                     panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable,
-                    building=panels.building(index), building_now=index.multilingual_state == "building")
+                    building=panels.building(index), building_now=index.multilingual_state == "building",
+                    tab=panels.document_tab(index.documents, uploaded))
 
     def building(self, key: str | None) -> tuple[str, bool]:
         """What the page says of the multilingual vectors of ``key``'s index (``panels.building``:
