@@ -110,10 +110,15 @@ def _about(documents: Sequence[qa.Document]) -> str:
     return escape_markdown(names + more)
 
 
+def _one_article(documents: Sequence[qa.Document], uploaded: bool) -> bool:
+    """Whether the page answers from one default article (what the heading and the tab call it)."""
+    return not uploaded and len(documents) == 1
+
+
 def _what(documents: Sequence[qa.Document], uploaded: bool) -> str:
     if uploaded:
         return "your documents"
-    return "the article" if len(documents) == 1 else f"{len(documents)} documents"
+    return "the article" if _one_article(documents, uploaded) else f"{len(documents)} documents"
 
 
 def header(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
@@ -124,7 +129,7 @@ def header(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
 
 def document_tab(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
     """The name of the tab that shows a document: "Article" for the one default article."""
-    return "Article" if not uploaded and len(documents) == 1 else "Document"
+    return "Article" if _one_article(documents, uploaded) else "Document"
 
 
 def placeholder(documents: Sequence[qa.Document], uploaded: bool = False) -> str:
