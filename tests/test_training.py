@@ -47,6 +47,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
             "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
             "--say-frames", "1", "--context", "lead", "--inswap-share", "0.2", "--occasions", "1",
             "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48"]
+    if Path("/usr/share/wordnet/index.noun").exists():  # the kinds WordNet makes (CI installs it)
+        argv += ["--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -210,6 +212,42 @@ def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
     assert question in ("Where did Chopin settle in 1830?", "Where did Warsaw settle in 1831?",
                         "Where did Vienna settle in 1831?")
     assert train_reader.inswap("Where did Liszt settle?", context, "Paris", random.Random(0)) is None
+
+
+def test_a_nounswap_negative_asks_about_another_thing_of_the_same_kind_the_paragraph_names(wordnet):
+    import random
+
+    train_reader = training("train_reader")
+    wordnet = train_reader.WordNet(wordnet)
+    context = ("In 1812 the army captured the fortress after a long siege. Later the navy blockaded the "
+               "harbour, and the town was quiet.")
+    answer = "the fortress"
+    start = context.index(answer)
+    asked = {train_reader.nounswap("What did the army capture in 1812?", context, answer, start, random.Random(seed),
+                                   wordnet) for seed in range(10)}
+    # army (a group) for navy, the paragraph's other group: never town or harbour (not groups), never the answer.
+    assert asked == {"What did the navy capture in 1812?"}
+    # An adjective after "the" is not a noun to swap ("the total"), and without WordNet nothing is made.
+    assert wordnet.category("total") is None and wordnet.category("armies") == wordnet.category("army")
+    assert train_reader.nounswap("What did the army capture?", context, answer, start, random.Random(0), None) is None
+    # No other noun of that kind in the paragraph: none.
+    assert train_reader.nounswap("What did the army capture?", "The army captured the fortress.", answer, 16,
+                                 random.Random(0), wordnet) is None
+
+
+def test_an_antonym_negative_draws_on_wordnet_beyond_the_list_of_pairs(wordnet):
+    import random
+
+    train_reader = training("train_reader")
+    antonyms = train_reader.WordNet(wordnet).antonyms()
+    assert "decrease" in antonyms["increase"] and "illegal" in antonyms["legal"]
+    context = "Parliament made the sale of raw milk legal in 1998."
+    assert train_reader._oppose("When was the sale of raw milk made legal?", context, random.Random(0)) is None
+    assert (train_reader._oppose("When was the sale of raw milk made legal?", context, random.Random(0), antonyms)
+            == "When was the sale of raw milk made illegal?")
+    # Where the paragraph holds the opposite too, the question is not made unanswerable that way.
+    assert train_reader._oppose("When was raw milk legal?", context + " It had been illegal.", random.Random(0),
+                                antonyms) is None
 
 
 def test_say_frames_ask_the_same_question_as_a_reader_of_the_news_does():

@@ -29,6 +29,15 @@ SQuAD 2.0's writers did (``make_negatives``):
   another of the same paragraph, neither in the question nor the answer ("settle in 1831?"
   -> "settle in 1830?"): every word is still the paragraph's, in a relation it does not state.
   Off unless ``--inswap-share`` gives it a share.
+- ``nounswap``: the same for a common noun ("What did the army capture?" -> "What did the navy
+  capture?"): a noun the question shares with its answer's sentence swapped for another noun of
+  the paragraph that the sentence lacks. SQuAD 2.0's entity swaps, its commonest way, mostly
+  swap things, not names, for one the paragraph names elsewhere. Off unless
+  ``--nounswap-share`` gives it a share.
+
+``--wordnet-antonyms`` makes ``antonym`` draw on WordNet's antonyms too ("increase" ->
+"decrease", "legal" -> "illegal"), not only on a list of forty pairs, which fits 3% of the
+questions; SQuAD 2.0's writers made a fifth of theirs that way (``choose_threshold.SQUAD2_WAYS``).
 
 ``--statements N`` adds, N times over, questions SQuAD hardly asks ("What did <speaker> say
 about <topic>?") made from the paragraphs' reported statements, with the statement as the
@@ -166,7 +175,8 @@ _OPPOSITES = dict(pair for a, b in [
 ] for pair in ((a, b), (b, a)))
 _OPPOSABLE = re.compile(r"\b(" + "|".join(_OPPOSITES) + r")\b", re.IGNORECASE)
 KINDS = {"other": 0.2, "retrieved": 0.3, "swapped": 0.2, "negated": 0.15, "antonym": 0.15}
-CHANGED = ("swapped", "negated", "antonym", "topic", "inswap")  # the question itself changed, against its own paragraph
+# the question itself changed, against its own paragraph
+CHANGED = ("swapped", "negated", "antonym", "topic", "inswap", "nounswap")
 # A noun, most often: a word after a determiner or preposition, not shaped like a verb or adverb.
 _NOUN = re.compile(r"\b(?:the|a|an|about|of|for|on|in|with|his|her|its|their)\s+([a-z]{4,})\b(?<!ed)(?<!ing)(?<!ly)")
 _NOT_TOPICS = set(bm25s_stopwords.STOPWORDS_EN_PLUS) | {
@@ -195,6 +205,48 @@ def inswap(question: str, context: str, answer: str, rng: random.Random) -> str 
     return None
 
 
+def _sentence_of(context: str, start: int) -> str:
+    """The sentence of ``context`` that holds position ``start`` (cut at ". ", as SQuAD writes)."""
+    begin = context.rfind(". ", 0, max(start, 0)) + 1
+    end = context.find(". ", max(start, 0))
+    return context[begin:end if end >= 0 else None]
+
+
+_WORD = re.compile(r"(?<![-\w])[a-z]{4,}\b(?!-)")  # a lower-case word of four letters or more, not in a compound
+
+
+def nounswap(question: str, context: str, answer: str, answer_start: int, rng: random.Random,
+             wordnet: WordNet | None) -> str | None:
+    """``question`` with one of its nouns that the answer's sentence holds replaced by another
+    noun of the same paragraph, of the same WordNet category (``WordNet.category``: a group for
+    a group, an artifact for an artifact), that neither that sentence, the question nor the
+    answer holds ("What did the army capture in 1812?" -> "What did the navy capture in
+    1812?"): every word is still the paragraph's, the thing asked about is not the one the
+    sentence tells of. Never a noun that shares a sense with it ("access", "availability": a
+    paraphrase, answered as before). A plural for a plural where the paragraph has one. None
+    without WordNet, which tells a noun from an adjective."""
+    if wordnet is None:
+        return None
+    sentence, lowered, held = _sentence_of(context, answer_start).lower(), question.lower(), answer.lower()
+    found = [m for m in _WORD.finditer(question) if m.group() not in _NOT_TOPICS and m.group() not in held
+             and wordnet.category(m.group()) is not None and re.search(rf"\b{m.group()}\b", sentence)]
+    rng.shuffle(found)
+    nouns = sorted({w for w in _WORD.findall(context) if w not in _NOT_TOPICS and w not in lowered
+                    and w not in held and not re.search(rf"\b{w}", sentence)})
+    by_category: dict[int, list[str]] = {}
+    for w in nouns:
+        category = wordnet.category(w)
+        if category is not None:
+            by_category.setdefault(category, []).append(w)
+    for m in found:
+        word = m.group()
+        options = [o for o in by_category.get(wordnet.category(word), []) if not wordnet.same_sense(o, word)]
+        options = [o for o in options if o.endswith("s") == word.endswith("s")] or options
+        if options:
+            return question[:m.start()] + rng.choice(options) + question[m.end():]
+    return None
+
+
 def _negate(question: str) -> str | None:
     """``question`` with its first auxiliary negated, unless it is negative already."""
     m = _AUXILIARY.search(question)
@@ -205,14 +257,23 @@ def _negate(question: str) -> str | None:
     return question[:m.start()] + word + question[m.end():]
 
 
-def _oppose(question: str, context: str, rng: random.Random) -> str | None:
-    """``question`` with one word replaced by its opposite, where the context lacks that."""
+def _oppose(question: str, context: str, rng: random.Random,
+            antonyms: dict[str, list[str]] | None = None) -> str | None:
+    """``question`` with one word replaced by its opposite, where the context lacks that: from
+    the list above, else from ``antonyms`` (``WordNet.antonyms``) a word the context holds."""
     found = [m for m in _OPPOSABLE.finditer(question)
              if not re.search(rf"\b{_OPPOSITES[m.group().lower()]}\b", context, re.IGNORECASE)]
-    if not found:
+    if found:
+        m = rng.choice(found)
+        return question[:m.start()] + _OPPOSITES[m.group().lower()] + question[m.end():]
+    lowered = context.lower()
+    options = [(m, o) for m in _PARAPHRASABLE.finditer(question)
+               if m.group() not in _NOT_TOPICS and re.search(rf"\b{m.group()}\b", lowered)
+               for o in (antonyms or {}).get(m.group(), []) if not re.search(rf"\b{o}", lowered)]
+    if not options:
         return None
-    m = rng.choice(found)
-    return question[:m.start()] + _OPPOSITES[m.group().lower()] + question[m.end():]
+    m, new = rng.choice(options)
+    return question[:m.start()] + new + question[m.end():]
 
 
 def retopic(question: str, context: str, topics: list[str], rng: random.Random) -> str | None:
@@ -246,6 +307,8 @@ class WordNet:
         self.first: dict[str, tuple[int, str, int]] = {}  # lemma -> (tagged senses, pos, first synset's offset)
         self.data: dict[str, bytes] = {}
         self.verbs: set[str] = set()
+        self.adjectives: set[str] = set()
+        self.noun_senses: dict[str, set[int]] = {}  # lemma -> the offsets of all its noun synsets
         for name, pos in (("noun", "n"), ("verb", "v"), ("adj", "a")):
             self.data[pos] = (folder / f"data.{name}").read_bytes()
             for line in (folder / f"index.{name}").read_text(encoding="utf-8").splitlines():
@@ -256,8 +319,12 @@ class WordNet:
                 tagged, offset = int(f[5 + pointers]), int(f[6 + pointers])
                 if tagged > self.first.get(f[0], (-1,))[0]:
                     self.first[f[0]] = (tagged, pos, offset)
+                if pos == "n":
+                    self.noun_senses[f[0]] = {int(o) for o in f[6 + pointers:]}
                 if pos == "v":
                     self.verbs.add(f[0])
+                elif pos == "a":
+                    self.adjectives.add(f[0])
         # irregular verb forms ("found" of find, "led" of lead): a question's "found" is rarely "establish"
         self.inflected = {line.split()[0] for line in (folder / "verb.exc").read_text(encoding="utf-8").splitlines()
                           if line.strip()}
@@ -274,6 +341,52 @@ class WordNet:
         # a synonym whose own commonest sense is this one: not "bosom" for "heart", "vocal" for "song"
         return pos, [w.replace("_", " ") for w in words if w.lower() != lemma and lemma not in w.lower().split("_")
                      and self.first.get(w.lower(), (0, "", -1))[1:] == (pos, offset)]
+
+    def category(self, word: str) -> int | None:
+        """The lexicographer file (noun.person, noun.artifact, ... as its number) of ``word``'s
+        commonest sense, a plural read as its singular; None unless that sense is a noun and
+        ``word`` is never an adjective ("total", "high")."""
+        for lemma in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None,
+                      word[:-3] + "y" if word.endswith("ies") else None):
+            if lemma and lemma in self.first:
+                _, pos, offset = self.first[lemma]
+                if pos != "n" or lemma in self.adjectives:
+                    return None
+                return int(self.data["n"][offset:offset + 12].split()[1])
+        return None
+
+    def same_sense(self, a: str, b: str) -> bool:
+        """Whether nouns ``a`` and ``b`` (or their singulars) share any WordNet sense: "access"
+        and "availability", "school" and "lineage" name the same thing in some sense."""
+        def senses(word: str) -> set[int]:
+            for lemma in (word, word[:-1], word[:-2], word[:-3] + "y"):
+                if lemma in self.noun_senses:
+                    return self.noun_senses[lemma]
+            return set()
+        return bool(senses(a) & senses(b))
+
+    def antonyms(self) -> dict[str, list[str]]:
+        """Every one-word lemma's WordNet antonyms (its ``!`` pointers, nouns, verbs and
+        adjectives alike): "increase" -> ["decrease"], "legal" -> ["illegal"]."""
+        out: dict[str, set[str]] = {}
+        for data in self.data.values():
+            for line in data.decode("utf-8").splitlines():
+                if line.startswith(" "):
+                    continue
+                f = line.split()
+                words = [re.sub(r"\(.*\)$", "", f[4 + 2 * i]).lower() for i in range(int(f[3], 16))]
+                at = 4 + 2 * len(words)
+                for i in range(int(f[at])):
+                    symbol, offset, target_pos, numbers = f[at + 1 + 4 * i: at + 5 + 4 * i]
+                    if symbol != "!":
+                        continue
+                    target = self.data["a" if target_pos == "s" else target_pos]
+                    t = target[int(offset):target.index(b"\n", int(offset))].decode("utf-8").split()
+                    source, other = words[int(numbers[:2], 16) - 1], t[4 + 2 * (int(numbers[2:], 16) - 1)]
+                    other = re.sub(r"\(.*\)$", "", other).lower()
+                    if re.fullmatch(r"[a-z]+", source) and re.fullmatch(r"[a-z]+", other):
+                        out.setdefault(source, set()).add(other)
+        return {k: sorted(v) for k, v in out.items()}
 
     def participle(self, word: str) -> bool:
         """Whether ``word`` is a verb's -ed or -ing form ("adopted", "growing", "used")."""
@@ -539,22 +652,33 @@ def in_context(examples: list[Example], articles: list[dict], form: str) -> list
     return examples
 
 
-def kinds_for(topic_share: float = 0.0, inswap_share: float = 0.0) -> dict[str, float]:
-    """The kinds of negatives with their shares: ``KINDS``, with ``topic`` at ``topic_share`` and
-    ``inswap`` at ``inswap_share`` (the others keep their ratios)."""
-    extra = {k: v for k, v in (("topic", topic_share), ("inswap", inswap_share)) if v}
+def kinds_for(topic_share: float = 0.0, inswap_share: float = 0.0, nounswap_share: float = 0.0,
+              antonym_share: float = 0.0) -> dict[str, float]:
+    """The kinds of negatives with their shares: ``KINDS``, with ``topic``, ``inswap``,
+    ``nounswap`` and ``antonym`` at the shares given where not 0 (the others keep their ratios)."""
+    extra = {k: v for k, v in (("topic", topic_share), ("inswap", inswap_share), ("nounswap", nounswap_share),
+                               ("antonym", antonym_share)) if v}
     rest = 1 - sum(extra.values())
-    return {**{k: v * rest for k, v in KINDS.items()}, **extra} if extra else KINDS
+    base = {k: v for k, v in KINDS.items() if k not in extra}
+    scale = rest / sum(base.values())
+    return {**{k: v * scale for k, v in base.items()}, **extra} if extra else KINDS
 
 
-def make_negatives(articles: list[dict], rate: float, seed: int,
-                   kinds: dict[str, float] | None = None) -> list[Example]:
+def hyper_kinds(hyper: Hyper) -> dict[str, float]:
+    """``kinds_for`` the run's shares."""
+    return kinds_for(hyper.topic_share, hyper.inswap_share, hyper.nounswap_share, hyper.antonym_share)
+
+
+def make_negatives(articles: list[dict], rate: float, seed: int, kinds: dict[str, float] | None = None,
+                   wordnet: WordNet | None = None, antonyms: bool = False) -> list[Example]:
     """About ``rate`` unanswerable examples per question, of ``kinds`` with their shares
-    (default: ``KINDS``; see the module)."""
+    (default: ``KINDS``; see the module). ``nounswap`` needs ``wordnet`` (without it, none are
+    made); with ``antonyms``, ``antonym`` draws on its antonyms beside the list of pairs."""
     import bm25s
 
     kinds = kinds or KINDS
     rng = random.Random(seed)
+    opposites = wordnet.antonyms() if wordnet and antonyms else None
     paragraphs = [(ai, p["context"]) for ai, a in enumerate(articles) for p in a["paragraphs"]]
     names = sorted({m.group() for _, c in paragraphs[::7] for m in _NAME.finditer(c)})
     nouns = [(ai, m.group(1)) for ai, a in enumerate(articles) for p in a["paragraphs"] for qa in p["qas"]
@@ -597,6 +721,9 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
                 question = swap(question, context, names, rng, texts[ai])
             elif kind == "inswap":
                 question = inswap(question, context, qa["answers"][0]["text"], rng)
+            elif kind == "nounswap":
+                question = nounswap(question, context, qa["answers"][0]["text"], qa["answers"][0]["answer_start"], rng,
+                                    wordnet)
             elif kind == "negated":
                 question = _negate(question)
             elif kind == "topic":
@@ -604,7 +731,7 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
                     others[ai] = [w for a2, w in nouns if a2 != ai]
                 question = retopic(question, context, others[ai], rng)
             else:
-                question = _oppose(question, context, rng)
+                question = _oppose(question, context, rng, opposites)
         if context and question:
             out.append(Example(f"{qa['id']}:{kind}", question, context, None, kind=kind))
     return out
@@ -613,8 +740,13 @@ def make_negatives(articles: list[dict], rate: float, seed: int,
 def held_out_examples(held: list[dict], hyper: Hyper) -> tuple[list[Example], list[Example]]:
     """The questions of the held-out articles and the unanswerable ones made from them, the same
     wherever the held-out articles are read (training's figures, ``choose_threshold``, ``compare_runs``)."""
-    return positives(held), make_negatives(held, hyper.negatives, hyper.seed + 1,
-                                           kinds_for(hyper.topic_share, hyper.inswap_share))
+    return positives(held), make_negatives(held, hyper.negatives, hyper.seed + 1, hyper_kinds(hyper),
+                                           wordnet_of(hyper), bool(hyper.wordnet_antonyms))
+
+
+def wordnet_of(hyper: Hyper, folder: Path = Path("/usr/share/wordnet")) -> WordNet | None:
+    """WordNet where the run's negatives need it (``--wordnet-antonyms``, ``--nounswap-share``), else None."""
+    return WordNet(folder) if hyper.wordnet_antonyms or hyper.nounswap_share else None
 
 
 # --- features ------------------------------------------------------------------------------
@@ -900,6 +1032,9 @@ class Hyper:
     first_batch: int = 0  # where in the seeded batch order to start: a later stage sees batches an earlier one did not
     topic_share: float = 0.0  # the share of ``topic`` negatives (the other kinds keep their ratios)
     inswap_share: float = 0.0  # the share of ``inswap`` negatives (likewise)
+    nounswap_share: float = 0.0  # the share of ``nounswap`` negatives (likewise)
+    antonym_share: float = 0.0  # the share of ``antonym`` negatives (0: KINDS's)
+    wordnet_antonyms: int = 0  # 1: ``antonym`` draws on WordNet's antonyms too (Debian's wordnet-base)
     statements: int = 0  # how many times each "What did X say about Y?" example is repeated (0: none)
     say_frames: int = 0  # how many times each "What does the article say ...?" example is repeated (0: none)
     occasions: int = 0  # how many times each statement told with its occasion after the verb is repeated (0: none)
@@ -968,8 +1103,9 @@ def main(argv: list[str] | None = None) -> int:
         data = {"data": data["data"][:args.articles]}
     train_articles, held_articles = split_articles(data, hyper.holdout_articles, hyper.seed)
     tokenizer = reading.load_tokenizer()
-    kinds = kinds_for(hyper.topic_share, hyper.inswap_share)
-    train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed, kinds)
+    train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed,
+                                                       hyper_kinds(hyper), wordnet_of(hyper, args.wordnet),
+                                                       bool(hyper.wordnet_antonyms))
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
     if hyper.occasions or hyper.occasions_asked:
