@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The reader, a harder-negatives arm (issue 26): the shipped reader trained further with the
+# The reader, a harder-negatives arm (issue 26; run in session 23 for 1,500 steps and not taken:
+# BENCHMARKS.md): the shipped reader trained further with the
 # unanswerable questions SQuAD 2.0's writers made most and our data made least: common nouns
 # swapped for another of the paragraph's of the same kind (nounswap) and WordNet's antonyms
 # (antonym); beside them, as their contrast, SQuAD's questions with words swapped for a synonym
