@@ -71,6 +71,9 @@ MARGIN_CEILINGS = (8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0)
 # information 841. Here: the kind of ``train_reader`` negative that is made the same way (the
 # swaps half from another article, half from the paragraph; no information as a topic it lacks).
 SQUAD2_WAYS = {"swapped": 3730.0, "inswap": 3730.0, "negated": 1860.0, "antonym": 2818.0, "topic": 1159.0}
+# The unanswerable questions of the open setting: as made for the shipped reader's held-out figures.
+OPEN_NEGATIVES = 0.5
+OPEN_KINDS = train_reader.kinds_for(topic_share=0.1, inswap_share=0.25)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +181,11 @@ def open_rows(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> 
     question, each of the passages it would read, best first, as (its best span's margin, -inf
     for none; its retrieval score; the F1 of the span as the bot would answer it); whether it
     is answerable; the unanswerable share of the whole mix; the paragraphs indexed."""
-    positives, negatives = train_reader.held_out_examples(held, hyper)
+    # One mix of unanswerable questions for every reader, whatever kinds its run trained with (the
+    # shipped reader's: half as many as the answerable ones, topic 0.1, inswap 0.25), so that readers
+    # of runs with other kinds are chosen for, and compared, on the same questions.
+    positives = train_reader.positives(held)
+    negatives = train_reader.make_negatives(held, OPEN_NEGATIVES, hyper.seed + 1, OPEN_KINDS)
     # Over the whole held-out index only the changed questions (train_reader.CHANGED) are
     # unanswerable: the "other" and "retrieved" ones still have their own paragraph in it.
     asked = [(e.question, e.answer) for e in positives]
