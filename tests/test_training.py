@@ -29,6 +29,12 @@ def wordnet():
     return folder
 
 
+@pytest.fixture
+def word_net(wordnet):
+    """Debian's WordNet as train_reader reads it."""
+    return training("train_reader").WordNet(wordnet)
+
+
 def training(name: str):
     """The script ``training/<name>.py`` as a module (training/ is not a package)."""
     sys.path.insert(0, str(ROOT / "training"))
@@ -214,11 +220,10 @@ def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():
     assert train_reader.inswap("Where did Liszt settle?", context, "Paris", random.Random(0)) is None
 
 
-def test_a_nounswap_negative_asks_about_another_thing_of_the_same_kind_the_paragraph_names(wordnet):
+def test_a_nounswap_negative_asks_about_another_thing_of_the_same_kind_the_paragraph_names(word_net):
     import random
 
-    train_reader = training("train_reader")
-    wordnet = train_reader.WordNet(wordnet)
+    train_reader, wordnet = training("train_reader"), word_net
     context = ("In 1812 the army captured the fortress after a long siege. Later the navy blockaded the "
                "harbour, and the town was quiet.")
     answer = "the fortress"
@@ -235,11 +240,10 @@ def test_a_nounswap_negative_asks_about_another_thing_of_the_same_kind_the_parag
                                  random.Random(0), wordnet) is None
 
 
-def test_an_antonym_negative_draws_on_wordnet_beyond_the_list_of_pairs(wordnet):
+def test_an_antonym_negative_draws_on_wordnet_beyond_the_list_of_pairs(word_net):
     import random
 
-    train_reader = training("train_reader")
-    antonyms = train_reader.WordNet(wordnet).antonyms()
+    train_reader, antonyms = training("train_reader"), word_net.antonyms()
     assert "decrease" in antonyms["increase"] and "illegal" in antonyms["legal"]
     context = "Parliament made the sale of raw milk legal in 1998."
     assert train_reader._oppose("When was the sale of raw milk made legal?", context, random.Random(0)) is None
@@ -295,11 +299,10 @@ def test_a_swapped_name_is_absent_from_the_whole_article_not_only_the_paragraph(
         assert swapped in (None, "Where did Berlioz settle?")
 
 
-def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(wordnet):
+def test_a_paraphrase_asks_in_other_words_that_the_paragraph_lacks(word_net):
     import random
 
-    train_reader = training("train_reader")
-    wordnet = train_reader.WordNet(wordnet)
+    train_reader, wordnet = training("train_reader"), word_net
     context = ("In February 2014 Swiss voters narrowly approved a proposal to restrict immigration from the "
                "European Union. The motto was adopted in 1865.")
     answer = "a proposal to restrict immigration from the European Union"

@@ -294,6 +294,12 @@ def retopic(question: str, context: str, topics: list[str], rng: random.Random) 
     return None
 
 
+def _singulars(word: str) -> list[str]:
+    """``word`` and what its singular may be: "armies" -> army, "boxes" -> box, "towns" -> town."""
+    return [word] + ([word[:-1]] if word.endswith("s") else []) + ([word[:-2]] if word.endswith("es") else []) + (
+        [word[:-3] + "y"] if word.endswith("ies") else [])
+
+
 class WordNet:
     """The synonyms of an English word in its commonest sense, from the WordNet 3.0 database files
     (Debian's ``wordnet-base``: ``/usr/share/wordnet``; read here because NLTK's reader needs a
@@ -346,9 +352,8 @@ class WordNet:
         """The lexicographer file (noun.person, noun.artifact, ... as its number) of ``word``'s
         commonest sense, a plural read as its singular; None unless that sense is a noun and
         ``word`` is never an adjective ("total", "high")."""
-        for lemma in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None,
-                      word[:-3] + "y" if word.endswith("ies") else None):
-            if lemma and lemma in self.first:
+        for lemma in _singulars(word):
+            if lemma in self.first:
                 _, pos, offset = self.first[lemma]
                 if pos != "n" or lemma in self.adjectives:
                     return None
@@ -359,10 +364,7 @@ class WordNet:
         """Whether nouns ``a`` and ``b`` (or their singulars) share any WordNet sense: "access"
         and "availability", "school" and "lineage" name the same thing in some sense."""
         def senses(word: str) -> set[int]:
-            for lemma in (word, word[:-1], word[:-2], word[:-3] + "y"):
-                if lemma in self.noun_senses:
-                    return self.noun_senses[lemma]
-            return set()
+            return next((self.noun_senses[w] for w in _singulars(word) if w in self.noun_senses), set())
         return bool(senses(a) & senses(b))
 
     def antonyms(self) -> dict[str, list[str]]:
