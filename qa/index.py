@@ -30,7 +30,7 @@ from qa.store import storage
 from qa.store.base import MultilingualProgress
 from qa.store.folder import FolderStore
 from qa.store.vectors import VectorStore
-from qa.types import ENGLISH, Chunk, Passage
+from qa.types import ENGLISH, Chunk, Passage, Question
 
 
 class Index:
@@ -225,14 +225,17 @@ class Index:
         space = self.space_for(language)
         return self.store.vectors(space), self.question_embedder(space)
 
-    def search(self, query: str, k: int | None = None, *, documents: Collection[str] | None = None) -> list[Passage]:
+    def search(self, query: str | Question, k: int | None = None, *,
+               documents: Collection[str] | None = None) -> list[Passage]:
         """The ``k`` passages that best match ``query``, best first (the default retriever's),
-        from ``documents`` (ids) only when given.
+        from ``documents`` (ids) only when given. A text is analyzed first, its misspelled words
+        corrected (``qa.pipeline.question.analyze``); pass the analyzed ``Question`` to see what
+        was read (``Question.spelled``).
 
         Raises:
             QuestionError: the query is empty, too long, or has no words.
         """
-        question = analyze(self, query)
+        question = analyze(self, query) if isinstance(query, str) else query
         ranking = Retriever().retrieve(self, question, documents=documents)
         return ranking.passages(self, self.settings.k if k is None else k)
 

@@ -212,8 +212,8 @@ def _open_to_ask(index_dir: str) -> qa.Index:
 
 def _search(args: argparse.Namespace) -> int:
     index = _open_to_ask(args.index)
-    question = analyze(index, args.query)  # once (``Index.search`` would again): searched, and its corrections said
-    passages = qa.Retriever().retrieve(index, question).passages(index, args.k)
+    question = analyze(index, args.query)  # analyzed here, so that its corrections can be said
+    passages = index.search(question, args.k)
     notice = spelling_notice(question)
     if notice:
         print(notice, file=sys.stderr)
