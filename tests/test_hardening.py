@@ -165,6 +165,28 @@ def test_two_files_of_one_name_a_remove_without_an_id_and_an_expired_upload_get_
     assert shown.key is None and "Upload failed" in shown.status and "Answering from “Putin" in shown.status
 
 
+def test_after_an_upload_a_question_is_not_read_as_a_follow_up_of_the_article(article_index_dir, tmp_path):
+    from qa.apps.web import App
+    from qa.apps.web.state import documents_turn
+
+    (tmp_path / "bees.md").write_text("# Bee facts\n\nA hive holds about 50,000 bees in summer.\n")
+    app = App(article_index_dir, uploads_dir=tmp_path / "uploads")
+    app.wait_ready()
+    before = app.reply("How many organizations are operating?", [], None, 5, True)
+    assert "60,000" in before.answer.short_answer
+    # On the same documents "And bees?" leans on the question before it ...
+    assert "organizations" in app.reply("And bees?", before.history, None, 5, True).answer.query
+    shown = app.upload_from_page([str(tmp_path / "bees.md")], None)
+    assert shown.changed == "Answering from “Bee facts”."
+    after = app.reply("And bees?", [*before.history, documents_turn(shown.changed)], shown.key, 5, True)
+    assert after.answer.query == "And bees?"  # ... after an upload, it is asked of the new documents alone
+    assert after.history[-3] == documents_turn(shown.changed)  # the chat still shows what came before
+    (tmp_path / "run.exe").write_bytes(b"MZ")
+    assert app.upload_from_page([str(tmp_path / "run.exe")], shown.key).changed == ""  # nothing added
+    assert app.reset(shown.key).changed.startswith("Answering from “Putin")
+    assert app.reset(None).changed == ""  # already the article
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["huge.txt", "huge.pdf"])
 def test_a_100_mb_file_is_refused_with_the_limit_named(index_copy, tmp_path, capsys, name):

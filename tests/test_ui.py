@@ -356,6 +356,10 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     assert "bees.md" in table and "owls.txt" in table
     _answered(page, "How many bees live in a hive?")
     assert "50,000 bees" in page.locator("#qa-chat .message").last.inner_text()
+    # The chat said each time what it answers from now (its questions before are not followed up).
+    said = page.locator("#qa-chat .message").all_inner_texts()
+    changes = [t.strip() for t in said if t.strip().startswith("📄")]
+    assert changes == ["📄 Answering from “Bee facts”.", "📄 Answering from “Bee facts”, “Owl notes”."], said
     page.get_by_role("tab", name="Documents").click()
     page.locator("#qa-remove-choice input").click()
     page.get_by_role("option", name="Bee facts").click()
@@ -363,8 +367,10 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     status.get_by_text("Answering from “Owl notes”.").wait_for(timeout=120_000)
     assert "Removed “Bee facts”." in status.inner_text()  # which one, by the title it was picked by
     assert "bees.md" not in page.locator("#qa-documents").inner_text()
+    page.locator("#qa-chat").get_by_text("📄 Answering from “Owl notes”.").wait_for(timeout=30_000)
     page.locator("#qa-reset").click()
     status.get_by_text("Answering from “Putin: Russia Needs").wait_for(timeout=120_000)
+    page.locator("#qa-chat").get_by_text("📄 Answering from “Putin: Russia Needs").wait_for(timeout=30_000)
     assert "Ask about the article" in page.locator("#qa-header").inner_text()
     assert not page.locator("#qa-reset").is_visible()
     page.get_by_role("tab", name="Article", exact=True).wait_for(timeout=30_000)

@@ -7,7 +7,16 @@ import pytest
 
 import qa
 from qa.apps.web import panels
-from qa.apps.web.state import MAX_UPLOAD_MB, check_file, check_upload, question_turn, safe_name, warning_turn
+from qa.apps.web.state import (
+    MAX_UPLOAD_MB,
+    check_file,
+    check_upload,
+    current_conversation,
+    documents_turn,
+    question_turn,
+    safe_name,
+    warning_turn,
+)
 
 TEXT = "Owl report. Owls eat <b>mice</b> every night. They nest in barns."
 EATS = (TEXT.index("Owls eat"), TEXT.index(" They"))  # the evidence: the second sentence
@@ -174,6 +183,22 @@ def test_the_question_is_echoed_as_text_and_a_long_paste_is_cut():
     assert question_turn("a" * 300)[0]["content"] == "a" * 300
     assert warning_turn(qa.QuestionError("the question is <empty>")) == {
         "role": "assistant", "content": "⚠️ the question is \\<empty\\>"}
+
+
+def test_the_conversation_followed_up_starts_where_the_documents_last_changed():
+    asked = [{"role": "user", "content": "How many organizations?"}, {"role": "assistant", "content": "60,000 [1]"}]
+    bees = documents_turn("Answering from “Bee facts”.")
+    later = [{"role": "user", "content": "How many bees?"}, {"role": "assistant", "content": "50,000 [1]"}]
+    assert bees == {"role": "assistant", "content": "📄 Answering from “Bee facts”."}
+    assert current_conversation(asked) == asked  # the documents never changed
+    assert current_conversation([*asked, bees]) == []
+    assert current_conversation([*asked, bees, *later]) == later
+    assert current_conversation([*asked, bees, *later, documents_turn("Answering from “Owls”.")]) == []
+    # As Gradio sends a turn back: its content in parts; and a visitor typing the mark is not a change.
+    parts = {"role": "assistant", "content": [{"type": "text", "text": bees["content"]}]}
+    assert current_conversation([*asked, parts, *later]) == later
+    typed = [{"role": "user", "content": "📄 what is this?"}, {"role": "assistant", "content": "No."}]
+    assert current_conversation([*asked, *typed]) == [*asked, *typed]
 
 
 def test_the_request_logic_imports_without_gradio():

@@ -15,7 +15,7 @@ import gradio as gr
 
 import qa
 from qa.apps.web import panels
-from qa.apps.web.state import MAX_UPLOAD_MB, SESSION_HOURS, UPLOAD_TYPES, App, Page
+from qa.apps.web.state import MAX_UPLOAD_MB, SESSION_HOURS, UPLOAD_TYPES, App, Page, documents_turn
 
 _UPLOAD_API = ("Add .txt, .md, .html, .htm, .pdf or .docx files to this client's private index (its first upload "
                "makes one) and return its key and every document it holds, e.g. "
@@ -316,17 +316,24 @@ def build_ui(app: App) -> gr.Blocks:
 
         one_build = {"concurrency_limit": 1, "concurrency_id": "upload"}  # one index changes at a time
 
-        def upload_from_page(paths, key, multilingual_too=True,
+        def with_chat(shown: Page, history: list | None) -> tuple:
+            """``updates(shown)`` and the chat: where the documents changed, it says what it
+            answers from now, and the questions before are not followed up."""
+            chat = [*(history or []), documents_turn(shown.changed)] if shown.changed else gr.update()
+            return (*updates(shown), chat)
+
+        def upload_from_page(paths, key, multilingual_too, history,
                              progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
-            return updates(app.upload_from_page(paths, key, multilingual_too))
+            return with_chat(app.upload_from_page(paths, key, multilingual_too), history)
 
         # Choosing files indexes them at once: no extra button to find on a phone.
-        files.upload(upload_from_page, [files, session_index, multilingual], page, api_visibility="private",
-                     show_progress_on=files, **one_build)
-        remove_btn.click(lambda doc_id, key: updates(app.remove_from_page(doc_id, key)),
-                         [remove_choice, session_index], page, api_visibility="private", **one_build)
-        reset_btn.click(lambda key: updates(app.reset(key)), session_index, page, api_visibility="private",
-                        **one_build)
+        files.upload(upload_from_page, [files, session_index, multilingual, chatbot], [*page, chatbot],
+                     api_visibility="private", show_progress_on=files, **one_build)
+        remove_btn.click(lambda doc_id, key, history: with_chat(app.remove_from_page(doc_id, key), history),
+                         [remove_choice, session_index, chatbot], [*page, chatbot], api_visibility="private",
+                         **one_build)
+        reset_btn.click(lambda key, history: with_chat(app.reset(key), history), [session_index, chatbot],
+                        [*page, chatbot], api_visibility="private", **one_build)
 
         # The API: its own hidden components, so that the API page names them instead of the page's.
         api_files = gr.File(file_count="multiple", visible=False)

@@ -25,6 +25,7 @@ from qa.building import stop_multilingual
 from qa.ingest.documents import KINDS, SUPPORTED_SUFFIXES, bundled_document, read_file
 from qa.models.embedding import embedder_for
 from qa.models.language import detect as detect_language
+from qa.pipeline.conversation import content
 from qa.pipeline.spelling import english_words
 from qa.rendering import escape_markdown
 from qa.store.storage import MANIFEST
@@ -36,6 +37,7 @@ MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build acce
 SESSION_HOURS = 6  # an upload is kept at most this long after its session last changed it
 _KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
 _ECHO_CHARS = 300  # characters of a question echoed into the chat
+_DOCUMENTS_MARK = "📄"  # opens the chat's turn that says the documents changed (``documents_turn``)
 
 
 def safe_name(name: str) -> str:
@@ -79,6 +81,23 @@ def question_turn(message: str | None) -> list[dict]:
     shown = (message or "").strip()
     shown = escape_markdown(shown if len(shown) <= _ECHO_CHARS else shown[:_ECHO_CHARS] + "…")
     return [{"role": "user", "content": shown}] if shown else []
+
+
+def documents_turn(note: str) -> dict:
+    """The bot's turn where the visitor's documents changed: what it answers from now. The
+    questions before it are not followed up (``current_conversation``)."""
+    return {"role": "assistant", "content": f"{_DOCUMENTS_MARK} {note}"}
+
+
+def current_conversation(history: list) -> list:
+    """The turns of ``history`` since the documents last changed (``documents_turn``): "And
+    what about him?" after an upload is not read as a follow-up of a question about the
+    documents before it."""
+    for n in range(len(history) - 1, -1, -1):
+        turn = history[n]
+        if isinstance(turn, dict) and turn.get("role") == "assistant" and content(turn).startswith(_DOCUMENTS_MARK):
+            return history[n + 1:]
+    return history
 
 
 def warning_turn(error: qa.QAError) -> dict:
@@ -125,6 +144,9 @@ class Page:
         building_now: whether they are being built (the page follows them until they are).
         tab: the name of the tab that shows a document: "Article" for the one default article,
             "Document" otherwise (an upload, or a default index of several).
+        changed: what the chat says when this page's documents replace the ones asked about
+            so far (an upload added one, one was removed, or the visitor started over); empty
+            when they did not change.
     """
 
     key: str | None
@@ -139,6 +161,7 @@ class Page:
     building: str = ""
     building_now: bool = False
     tab: str = "Article"
+    changed: str = ""
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
@@ -366,7 +389,7 @@ class App:
         asked = question_turn(message)
         try:
             bot = self.bot(key)
-            answer = bot.ask(message, history)
+            answer = bot.ask(message, current_conversation(history))
         except qa.QAError as e:
             return Reply([*history, *asked, warning_turn(e)], panels.REFUSED, self._article_or_none(key), None,
                          kept=message if isinstance(message, str) and message.strip() else "")
@@ -432,7 +455,15 @@ class App:
         except qa.QAError as e:
             return self._page_after(key, f"⚠️ Upload failed: {escape_markdown(str(e))}\n\n")
         notice = panels.added(added.titles, added.refused)
-        return self.page(added.key, notice)
+        return self._changed(self.page(added.key, notice)) if added.titles else self.page(added.key, notice)
+
+    def _changed(self, page: Page) -> Page:
+        """``page``, its documents having replaced the ones asked about so far."""
+        try:
+            documents = self.index_for(page.key).documents
+        except qa.QAError:  # the default index failed to load: the page already says why
+            return page
+        return replace(page, changed=panels.answering_from(documents))
 
     def _page_after(self, key: str | None, notice: str) -> Page:
         """The page for ``key`` after a refusal, ``notice`` first; the default's when the upload
@@ -451,7 +482,7 @@ class App:
             left = self.remove_document(key, doc_id)
         except qa.QAError as e:
             return self._page_after(key, f"⚠️ {escape_markdown(str(e))}\n\n")
-        return self.page(left, f"Removed “{escape_markdown(title)}”. ")
+        return self._changed(self.page(left, f"Removed “{escape_markdown(title)}”. "))
 
     def upload_from_api(self, paths: list[str] | None, key: str | None) -> tuple[dict, str]:
         """Add files sent to /upload to the client's documents (its first upload starts them):
@@ -474,7 +505,7 @@ class App:
     def reset(self, key: str | None) -> Page:
         """Back to the default index: the visitor's uploads are removed."""
         self.forget(key)
-        return self.page(None)
+        return self._changed(self.page(None)) if key is not None else self.page(None)
 
 
 @dataclass(frozen=True)
