@@ -406,6 +406,36 @@ def test_shipping_a_run_records_its_time_per_stretch_and_the_reader_it_replaces(
                                            "weights_sha256": hashlib.sha256(b"old weights").hexdigest()}
 
 
+@pytest.mark.slow
+def test_compare_readers_reads_the_same_questions_each_at_its_own_threshold(tmp_path, wordnet):
+    compare_readers = training("compare_readers")
+    shipped = qa.models.reading.WEIGHTS
+    record = json.loads(shipped.with_suffix(".json").read_text())
+
+    def copy(name: str, **changed) -> Path:
+        weights = tmp_path / f"{name}.safetensors"
+        shutil.copy(shipped, weights)
+        weights.with_suffix(".json").write_text(json.dumps({**record, **changed}))
+        return weights
+
+    never = copy("never", threshold=1e9)  # the same reader, declining everything
+    out = tmp_path / "compared.json"
+    argv = ["--train", str(DATA / "squad-train-tiny.json"), "--wordnet", str(wordnet)]
+    assert compare_readers.main([str(shipped), str(never), *argv, "--out", str(out)]) == 0
+    compared = json.loads(out.read_text())
+    a, b = compared[str(shipped)], compared[str(never)]
+    assert a["answerable"]["questions"] == b["answerable"]["questions"] > 0
+    assert a["low_overlap"]["questions"] == a["answerable"]["questions"] // 4
+    assert a["declined"].keys() == b["declined"].keys() and {"other", "swapped", "negated"} <= a["declined"].keys()
+    for group in ("answerable", "low_overlap", "reworded"):  # one reading, two thresholds
+        assert a[group]["f1_always_answering"] == b[group]["f1_always_answering"]
+        assert b[group]["answered"] == b[group]["f1"] == 0.0
+    assert a["answerable"]["answered"] > 50 and all(k["share"] == 100.0 for k in b["declined"].values())
+    elsewhere = copy("elsewhere", hyperparameters={**record["hyperparameters"], "holdout_articles": 1})
+    with pytest.raises(SystemExit, match="different articles"):
+        compare_readers.main([str(shipped), str(elsewhere), *argv])
+
+
 def test_compare_spelling_reads_held_out_questions_as_written_and_with_a_typo(tmp_path):
     compare_spelling = training("compare_spelling")
     out = tmp_path / "spelling.json"
