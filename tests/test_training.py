@@ -45,16 +45,15 @@ def training(name: str):
 
 
 @pytest.mark.slow
-def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path):
+def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path, wordnet):
     choose_threshold, train_reader = training("choose_threshold"), training("train_reader")
     weights = tmp_path / "reader.safetensors"
     argv = ["--train", str(DATA / "squad-train-tiny.json"), "--out", str(tmp_path / "run"), "--export", str(weights),
             "--holdout-articles", "1", "--steps", "3", "--batch-size", "4", "--eval-every", "2",
             "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
             "--say-frames", "1", "--context", "lead", "--inswap-share", "0.2", "--occasions", "1",
-            "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48"]
-    if Path("/usr/share/wordnet/index.noun").exists():  # the kinds WordNet makes (CI installs it)
-        argv += ["--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1"]
+            "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48",
+            "--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1", "--wordnet", str(wordnet)]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13

@@ -68,9 +68,13 @@ MARGIN_CEILINGS = (8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0)
 # How SQuAD 2.0's writers made its unanswerable questions, by share, as annotated over 13,297
 # of its *train* questions in SQuAD2-CR (https://antest1.github.io/SQuAD2-CR/): entity swap
 # 5,818 and number swap 1,642; negation 1,860; antonym 2,818; mutual exclusion 318 and no
-# information 841. Here: the kind of ``train_reader`` negative that is made the same way (the
-# swaps half from another article, half from the paragraph; no information as a topic it lacks).
-SQUAD2_WAYS = {"swapped": 3730.0, "inswap": 3730.0, "negated": 1860.0, "antonym": 2818.0, "topic": 1159.0}
+# information 841. Here: the kind of ``train_reader`` negative that is made the same way. An
+# entity swap (SQuAD 2.0's paper: an entity, number or noun phrase swapped for another) in three
+# equal parts: a name from another article, a name of the paragraph (with the number swaps), and
+# a common noun of the paragraph (``nounswap``); antonyms with WordNet's (the list of forty pairs
+# fits 3% of questions); no information as a topic the paragraph lacks.
+SQUAD2_WAYS = {"swapped": 5818 / 3, "inswap": 5818 / 3 + 1642, "nounswap": 5818 / 3, "negated": 1860.0,
+               "antonym": 2818.0, "topic": 1159.0}
 # The unanswerable questions of the open setting: as made for the shipped reader's held-out figures.
 OPEN_NEGATIVES = 0.5
 OPEN_KINDS = train_reader.kinds_for(topic_share=0.1, inswap_share=0.25)
@@ -89,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
                       help="choose only for retrieved passages; leave the reading threshold as it is")
     p.add_argument("--rows", type=Path, help="keep each held-out question's passages read (margin, retrieval "
                    "score, F1) in this JSON file, and read them from it when it holds this reader's (no reading again)")
+    p.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"),
+                   help="WordNet's dict folder (Debian's wordnet-base): the reading threshold's nounswap and antonyms")
     args = p.parse_args(argv)
+    wordnet = None if args.open_only else train_reader.WordNet(args.wordnet)  # refused at once when missing
     record_path = args.weights.with_suffix(".json")
     record = json.loads(record_path.read_text(encoding="utf-8"))
     hyper = train_reader.Hyper.recorded(record["hyperparameters"])
@@ -100,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     reader = qa.Reader(args.weights)
     chosen = {} if args.reading_only else choose_open(reader, held, hyper, args.limit, args.rows)
     if not args.open_only:
-        chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper)
+        chosen["threshold"], chosen["held_out_reading"] = reading_threshold(reader, held, hyper, wordnet)
     # The command that chooses them again (``--rows`` only saves reading them again).
     command = list(argv or sys.argv[1:])
     if "--rows" in command:
@@ -222,14 +229,16 @@ def open_rows(reader: qa.Reader, held: list[dict], hyper, limit: int | None) -> 
             "paragraphs": len(docs), "passages_read": answerer.passages_read}
 
 
-def reading_threshold(reader: qa.Reader, held: list[dict], hyper) -> tuple[float, dict]:
+def reading_threshold(reader: qa.Reader, held: list[dict], hyper,
+                      wordnet: train_reader.WordNet) -> tuple[float, dict]:
     """The margin under which the reader declines a question read against one paragraph, and
     its figures: the one that maximizes F1 on held-out questions against their own paragraph,
-    weighted half answerable, half unanswerable, the unanswerable kinds by ``SQUAD2_WAYS``.
+    weighted half answerable, half unanswerable, the unanswerable kinds by ``SQUAD2_WAYS``
+    (``wordnet`` makes the nounswap ones and WordNet's antonyms).
     All of them (``--limit`` samples only the open setting's: one read per question is cheap)."""
     positives = train_reader.positives(held)
     shares = {k: v / sum(SQUAD2_WAYS.values()) for k, v in SQUAD2_WAYS.items()}
-    negatives = train_reader.make_negatives(held, 1.0, hyper.seed + 2, shares)
+    negatives = train_reader.make_negatives(held, 1.0, hyper.seed + 2, shares, wordnet, antonyms=True)
     examples = train_reader.in_context(positives + negatives, held, reader.context)
     spans = reader.read_pairs([e.question for e in examples], [e.context for e in examples],
                               [e.lead for e in examples] if reader.leads else None)

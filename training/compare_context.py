@@ -31,14 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--weights", type=Path, default=qa.models.reading.WEIGHTS)
     p.add_argument("--forms", nargs="+", choices=FORMATS, default=list(FORMATS))
     p.add_argument("--articles", type=int, help="of the held-out articles, only the first N")
+    p.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"), help="WordNet's dict folder")
     args = p.parse_args(argv)
+    wordnet = train_reader.WordNet(args.wordnet)
     hyper = train_reader.Hyper()  # the held-out articles of every reader trained so far (seed 13, 22)
     data = json.loads(args.train.read_text(encoding="utf-8"))
     _, held = train_reader.split_articles(data, hyper.holdout_articles, hyper.seed)
     held = held[:args.articles]
     out = {}
     for form in args.forms:
-        _, figures = choose_threshold.reading_threshold(qa.Reader(args.weights, context=form), held, hyper)
+        _, figures = choose_threshold.reading_threshold(qa.Reader(args.weights, context=form), held, hyper,
+                                                         wordnet)
         out[form] = {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}
         print(form, json.dumps(out[form]), flush=True)
     return 0

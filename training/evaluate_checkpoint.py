@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     run = train_reader.parser().parse_args([a for a in args.run if a != "--"])
     weights, step = export_checkpoint(run)
-    choose_threshold.main(["--train", str(run.train), "--weights", str(weights), "--limit", str(args.limit)])
+    choose_threshold.main(["--train", str(run.train), "--weights", str(weights), "--limit", str(args.limit),
+                           "--wordnet", str(run.wordnet)])
     record = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
     figures = {"step": step, "weights": str(weights),
                "held_out_open": record["held_out_open"], "held_out_reading": record["held_out_reading"],
