@@ -177,13 +177,13 @@ def test_after_an_upload_a_question_is_not_read_as_a_follow_up_of_the_article(ar
     # On the same documents "And bees?" leans on the question before it ...
     assert "organizations" in app.reply("And bees?", before.history, None, 5, True).answer.query
     shown = app.upload_from_page([str(tmp_path / "bees.md")], None)
-    assert shown.changed == "Answering from “Bee facts”."
+    assert shown.changed == "Now answering from “Bee facts”."
     after = app.reply("And bees?", [*before.history, documents_turn(shown.changed)], shown.key, 5, True)
     assert after.answer.query == "And bees?"  # ... after an upload, it is asked of the new documents alone
     assert after.history[-3] == documents_turn(shown.changed)  # the chat still shows what came before
     (tmp_path / "run.exe").write_bytes(b"MZ")
     assert app.upload_from_page([str(tmp_path / "run.exe")], shown.key).changed == ""  # nothing added
-    assert app.reset(shown.key).changed.startswith("Answering from “Putin")
+    assert app.reset(shown.key).changed.startswith("Now answering from “Putin")
     assert app.reset(None).changed == ""  # already the article
 
 

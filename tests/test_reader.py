@@ -105,6 +105,11 @@ def test_a_declined_answer_shows_the_nearest_sentence_of_the_nearest_passage(art
     (",” Putin stressed", "Putin stressed"),  # nothing quoted on the quotation's side: not cut
     ("he said “ ", "he said"),
     ("Putin’s plan", "Putin’s plan"),
+    ('the tram would "take at least 8,000 cars off our streets every day',
+     "take at least 8,000 cars off our streets every day"),  # straight marks, by what is around them
+    ('off our streets every day", the mayor said', "off our streets every day"),
+    ('the "Green Line" tram', 'the "Green Line" tram'),
+    ('a 5" screen and a 7" one', 'a 5" screen and a 7" one'),  # inch marks, not quotation marks
 ])
 def test_a_short_answer_stays_on_one_side_of_a_quotation_edge(text, span):
     from qa.pipeline.answering import strip_quotes

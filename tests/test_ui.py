@@ -356,10 +356,12 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     assert "bees.md" in table and "owls.txt" in table
     _answered(page, "How many bees live in a hive?")
     assert "50,000 bees" in page.locator("#qa-chat .message").last.inner_text()
+    _answered(page, "How many mice do barn owls eat?")  # a chat longer than its box
+    _answered(page, "How many bees are in a hive in summer?")
     # The chat said each time what it answers from now (its questions before are not followed up).
     said = page.locator("#qa-chat .message").all_inner_texts()
-    changes = [t.strip() for t in said if t.strip().startswith("📄")]
-    assert changes == ["📄 Answering from “Bee facts”.", "📄 Answering from “Bee facts”, “Owl notes”."], said
+    changes = [t.strip() for t in said if t.strip().startswith("Now answering from")]
+    assert changes == ["Now answering from “Bee facts”.", "Now answering from “Bee facts”, “Owl notes”."], said
     page.get_by_role("tab", name="Documents").click()
     page.locator("#qa-remove-choice input").click()
     page.get_by_role("option", name="Bee facts").click()
@@ -367,13 +369,31 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     status.get_by_text("Answering from “Owl notes”.").wait_for(timeout=120_000)
     assert "Removed “Bee facts”." in status.inner_text()  # which one, by the title it was picked by
     assert "bees.md" not in page.locator("#qa-documents").inner_text()
-    page.locator("#qa-chat").get_by_text("📄 Answering from “Owl notes”.").wait_for(timeout=30_000)
+    page.locator("#qa-chat").get_by_text("Now answering from “Owl notes”.").wait_for(timeout=30_000)
+    # The sources of the answer about bees are gone with them; the chat shows where it changed.
+    assert "Ask a question to see its sources here" in page.locator("#qa-sources").inner_text(timeout=30_000)
+    page.wait_for_function(_LAST_TURN_IN_VIEW, timeout=30_000)
     page.locator("#qa-reset").click()
     status.get_by_text("Answering from “Putin: Russia Needs").wait_for(timeout=120_000)
-    page.locator("#qa-chat").get_by_text("📄 Answering from “Putin: Russia Needs").wait_for(timeout=30_000)
+    page.locator("#qa-chat").get_by_text("Now answering from “Putin: Russia Needs").wait_for(timeout=30_000)
     assert "Ask about the article" in page.locator("#qa-header").inner_text()
     assert not page.locator("#qa-reset").is_visible()
     page.get_by_role("tab", name="Article", exact=True).wait_for(timeout=30_000)
+
+
+# Whether the chat's last turn shows whole in the box the chat scrolls in (not below what shows of it).
+_LAST_TURN_IN_VIEW = """() => {
+  const turns = document.querySelectorAll('#qa-chat .message');
+  if (!turns.length) return false;
+  const turn = turns[turns.length - 1];
+  let box = turn.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  if (!box) return true;  // nothing scrolls: all of it shows
+  const last = turn.getBoundingClientRect(), shown = box.getBoundingClientRect();
+  return last.bottom <= shown.bottom + 2 && last.top >= shown.top - 2;
+}"""
 
 
 def _answered(page, question, url=None):

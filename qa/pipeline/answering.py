@@ -171,11 +171,13 @@ def answered_span(text: str, start: int, end: int) -> tuple[int, int]:
 def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding spaces, quotation marks and trailing commas, and within one
     side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
-    stressed") or into one keeps the quoted words, or the other side when the quoted side
-    has none (",” Putin stressed")."""
+    stressed") or into one ('the tram would "take 8,000 cars') keeps the quoted words, or the
+    other side when the quoted side has none (",” Putin stressed"). A straight quotation mark
+    opens or closes by what is around it (``_straight_quote``)."""
     span = text[start:end]
-    opening = [i for i, c in enumerate(span) if c in _OPENING]
-    closing = [i for i, c in enumerate(span) if c in _CLOSING]
+    straight = {i: _straight_quote(text, start + i) for i, c in enumerate(span) if c == '"'}
+    opening = [i for i, c in enumerate(span) if c in _OPENING or straight.get(i) == "opening"]
+    closing = [i for i, c in enumerate(span) if c in _CLOSING or straight.get(i) == "closing"]
     if closing and (not opening or closing[0] < opening[0]):  # it began inside a quotation and ran out
         c = start + closing[0]
         start, end = (start, c) if _has_words(span[:closing[0]]) else (c + 1, end)
@@ -187,6 +189,21 @@ def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in _QUOTES):
         end -= 1
     return start, end
+
+
+def _straight_quote(text: str, at: int) -> str | None:
+    """Whether the straight quotation mark at ``text[at]`` opens a quotation (after a space or a
+    bracket, before a word: ' "take'), closes one (after a word, before a space or punctuation:
+    'day", she'), or neither (an inch mark after a digit, or a mark between two spaces)."""
+    before = text[at - 1] if at > 0 else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    if before.isdigit():
+        return None
+    if (before.isspace() or before in "([{/–—") and not after.isspace():
+        return "opening"
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)]}–—"):
+        return "closing"
+    return None
 
 
 def _has_words(text: str) -> bool:

@@ -187,17 +187,17 @@ def test_the_question_is_echoed_as_text_and_a_long_paste_is_cut():
 
 def test_the_conversation_followed_up_starts_where_the_documents_last_changed():
     asked = [{"role": "user", "content": "How many organizations?"}, {"role": "assistant", "content": "60,000 [1]"}]
-    bees = documents_turn("Answering from “Bee facts”.")
+    bees = documents_turn("Now answering from “Bee facts”.")
     later = [{"role": "user", "content": "How many bees?"}, {"role": "assistant", "content": "50,000 [1]"}]
-    assert bees == {"role": "assistant", "content": "📄 Answering from “Bee facts”."}
+    assert bees == {"role": "assistant", "content": "*Now answering from “Bee facts”.*"}
     assert current_conversation(asked) == asked  # the documents never changed
     assert current_conversation([*asked, bees]) == []
     assert current_conversation([*asked, bees, *later]) == later
-    assert current_conversation([*asked, bees, *later, documents_turn("Answering from “Owls”.")]) == []
+    assert current_conversation([*asked, bees, *later, documents_turn("Now answering from “Owls”.")]) == []
     # As Gradio sends a turn back: its content in parts; and a visitor typing the mark is not a change.
     parts = {"role": "assistant", "content": [{"type": "text", "text": bees["content"]}]}
     assert current_conversation([*asked, parts, *later]) == later
-    typed = [{"role": "user", "content": "📄 what is this?"}, {"role": "assistant", "content": "No."}]
+    typed = [{"role": "user", "content": "*Now answering from* what?"}, {"role": "assistant", "content": "No."}]
     assert current_conversation([*asked, *typed]) == [*asked, *typed]
 
 

@@ -159,6 +159,16 @@ _SCROLL = """() => { const afterAnswer = AFTER_ANSWER; setTimeout(() => {
   const box = document.querySelector('#qa-article .qa-article');
   if (mark && box) { box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3; }
 }, 50); }"""
+# After the documents changed, the chat box (not the page: on a phone the visitor stays on the
+# documents tab) is scrolled to its end, where it says what it answers from now.
+_SHOW_CHAT_END = """() => { setTimeout(() => {
+  const chat = document.querySelector('#qa-chat');
+  const turns = document.querySelectorAll('#qa-chat .message');
+  let box = turns.length ? turns[turns.length - 1].parentElement : null;
+  const scrolls = (el) => el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY);
+  while (box && box !== chat && !scrolls(box)) { box = box.parentElement; }
+  if (box && box !== chat) { box.scrollTop = box.scrollHeight; }
+}, 50); }"""
 _SCROLL_AFTER_ANSWER = _SCROLL.replace("AFTER_ANSWER", "true")
 _SCROLL_TO_EVIDENCE = _SCROLL.replace("AFTER_ANSWER", "false")
 
@@ -317,23 +327,28 @@ def build_ui(app: App) -> gr.Blocks:
         one_build = {"concurrency_limit": 1, "concurrency_id": "upload"}  # one index changes at a time
 
         def with_chat(shown: Page, history: list | None) -> tuple:
-            """``updates(shown)`` and the chat: where the documents changed, it says what it
-            answers from now, and the questions before are not followed up."""
-            chat = [*(history or []), documents_turn(shown.changed)] if shown.changed else gr.update()
-            return (*updates(shown), chat)
+            """``updates(shown)``, and where the documents changed: the chat says what it answers
+            from now (the questions before are not followed up), and the sources tab no longer
+            shows the last answer's passages, which may be of documents gone."""
+            if not shown.changed:
+                return (*updates(shown), gr.update(), gr.update(), gr.update())
+            return (*updates(shown), [*(history or []), documents_turn(shown.changed)], panels.sources_html(None, 0),
+                    None)
+
+        changing = [*page, chatbot, sources, last_answer]
 
         def upload_from_page(paths, key, multilingual_too, history,
                              progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's API
             return with_chat(app.upload_from_page(paths, key, multilingual_too), history)
 
         # Choosing files indexes them at once: no extra button to find on a phone.
-        files.upload(upload_from_page, [files, session_index, multilingual, chatbot], [*page, chatbot],
-                     api_visibility="private", show_progress_on=files, **one_build)
+        files.upload(upload_from_page, [files, session_index, multilingual, chatbot], changing,
+                     api_visibility="private", show_progress_on=files, **one_build).then(None, js=_SHOW_CHAT_END)
         remove_btn.click(lambda doc_id, key, history: with_chat(app.remove_from_page(doc_id, key), history),
-                         [remove_choice, session_index, chatbot], [*page, chatbot], api_visibility="private",
-                         **one_build)
+                         [remove_choice, session_index, chatbot], changing, api_visibility="private",
+                         **one_build).then(None, js=_SHOW_CHAT_END)
         reset_btn.click(lambda key, history: with_chat(app.reset(key), history), [session_index, chatbot],
-                        [*page, chatbot], api_visibility="private", **one_build)
+                        changing, api_visibility="private", **one_build).then(None, js=_SHOW_CHAT_END)
 
         # The API: its own hidden components, so that the API page names them instead of the page's.
         api_files = gr.File(file_count="multiple", visible=False)

@@ -142,6 +142,11 @@ def answering_from(documents: Sequence[qa.Document]) -> str:
     return f"Answering from {_about(documents)}."
 
 
+def now_answering_from(documents: Sequence[qa.Document]) -> str:
+    """What the chat says when the visitor's documents changed (markdown)."""
+    return f"Now answering from {_about(documents)}."
+
+
 def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]:
     """Questions that fit the visitor's documents, from their own headings (not the article's):
     short enough to show whole on a button; for a document without headings, what it is about;

@@ -37,7 +37,9 @@ MAX_UPLOAD_MB = qa.Settings.max_file_bytes // (1024 * 1024)  # what a build acce
 SESSION_HOURS = 6  # an upload is kept at most this long after its session last changed it
 _KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
 _ECHO_CHARS = 300  # characters of a question echoed into the chat
-_DOCUMENTS_MARK = "📄"  # opens the chat's turn that says the documents changed (``documents_turn``)
+# The chat's turn that says the documents changed (``documents_turn``) is in italics; an answer
+# is escaped markdown, so it never opens so.
+_DOCUMENTS_MARK = "*Now answering from "
 
 
 def safe_name(name: str) -> str:
@@ -86,7 +88,7 @@ def question_turn(message: str | None) -> list[dict]:
 def documents_turn(note: str) -> dict:
     """The bot's turn where the visitor's documents changed: what it answers from now. The
     questions before it are not followed up (``current_conversation``)."""
-    return {"role": "assistant", "content": f"{_DOCUMENTS_MARK} {note}"}
+    return {"role": "assistant", "content": f"*{note}*"}
 
 
 def current_conversation(history: list) -> list:
@@ -463,7 +465,7 @@ class App:
             documents = self.index_for(page.key).documents
         except qa.QAError:  # the default index failed to load: the page already says why
             return page
-        return replace(page, changed=panels.answering_from(documents))
+        return replace(page, changed=panels.now_answering_from(documents))
 
     def _page_after(self, key: str | None, notice: str) -> Page:
         """The page for ``key`` after a refusal, ``notice`` first; the default's when the upload
