@@ -356,8 +356,21 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     assert "bees.md" in table and "owls.txt" in table
     _answered(page, "How many bees live in a hive?")
     assert "50,000 bees" in page.locator("#qa-chat .message").last.inner_text()
-    _answered(page, "How many mice do barn owls eat?")  # a chat longer than its box
+    # The document tab shows the answer's document, and either one on request, its evidence marked where it is.
+    page.get_by_role("tab", name="Document", exact=True).click()
+    assert "50,000 bees" in page.locator("#qa-article mark.qa-evidence").first.inner_text(timeout=30_000)
+    page.locator("#qa-article-choice input").click()
+    page.get_by_role("option", name="Owl notes").click()
+    page.locator("#qa-article").get_by_text("Barn owls eat about a thousand mice a year.").wait_for(timeout=30_000)
+    assert page.locator("#qa-article mark").count() == 0  # the answer's evidence is in the other one
+    page.get_by_role("tab", name="Sources").click()
+    _answered(page, "How many mice do barn owls eat?")  # and a chat longer than its box
+    page.get_by_role("tab", name="Document", exact=True).click()
+    assert page.locator("#qa-article-choice input").input_value() == "Owl notes"
+    assert "thousand mice" in page.locator("#qa-article mark.qa-evidence").first.inner_text(timeout=30_000)
+    page.get_by_role("tab", name="Sources").click()
     _answered(page, "How many bees are in a hive in summer?")
+    assert page.locator("#qa-article-choice input").input_value() == "Bee facts"  # the answer's, again
     # The chat said each time what it answers from now (its questions before are not followed up).
     said = page.locator("#qa-chat .message").all_inner_texts()
     changes = [t.strip() for t in said if t.strip().startswith("Now answering from")]
@@ -379,6 +392,7 @@ def test_uploads_add_up_each_can_be_removed_and_start_over_brings_back_the_artic
     assert "Ask about the article" in page.locator("#qa-header").inner_text()
     assert not page.locator("#qa-reset").is_visible()
     page.get_by_role("tab", name="Article", exact=True).wait_for(timeout=30_000)
+    assert not page.locator("#qa-article-choice").is_visible()  # one document: nothing to pick
 
 
 # Whether the chat's last turn shows whole in the box the chat scrolls in (not below what shows of it).

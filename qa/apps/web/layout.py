@@ -193,6 +193,10 @@ def _describe_endpoint(demo: gr.Blocks, api_name: str, parameters: dict[str, str
     _described(output, *returns)
 
 
+def _first_id(page: Page) -> str | None:
+    return page.shown[0][1] if page.shown else None
+
+
 def build_ui(app: App) -> gr.Blocks:
     """The chat page over ``app``: the chat, the sources, article and documents tabs, settings,
     and the /chat, /upload, /remove and /reset API endpoints. Served while ``app`` still loads its
@@ -231,6 +235,10 @@ def build_ui(app: App) -> gr.Blocks:
                     with gr.Tab("Sources", id="sources") as sources_tab:
                         sources = gr.HTML(panels.sources_html(None, 5), elem_id="qa-sources")
                     with gr.Tab("Article", id="article") as article_tab:
+                        # Which of several documents to read (the last answer's is shown by itself).
+                        article_choice = gr.Dropdown(choices=list(first.shown), value=_first_id(first),
+                                                     visible=len(first.shown) > 1, label="Show",
+                                                     elem_id="qa-article-choice")
                         article = gr.HTML(first.article, elem_id="qa-article")
                     with gr.Tab("Documents", id="documents") as documents_tab:
                         status = gr.Markdown(first.status, elem_id="qa-status")
@@ -254,7 +262,7 @@ def build_ui(app: App) -> gr.Blocks:
                     show_sources = gr.Checkbox(value=True, label="Show sources")
 
         page = [session_index, docs, status, article, header, question, send, examples, remove_row,
-                remove_choice, reset_btn, files, building, timer, article_tab]
+                remove_choice, reset_btn, files, building, timer, article_tab, article_choice]
 
         def updates(shown: Page) -> tuple:
             """``shown`` as the updates of ``page``; the drop zone is emptied (what was chosen is
@@ -266,7 +274,8 @@ def build_ui(app: App) -> gr.Blocks:
                     gr.Dataset(samples=[[q] for q in shown.examples], visible=bool(shown.examples)),
                     gr.update(visible=bool(shown.removable)), gr.update(choices=shown.removable, value=None),
                     gr.update(visible=shown.key is not None), gr.update(value=None, interactive=shown.ready),
-                    shown.building, gr.Timer(active=shown.building_now), gr.Tab(label=shown.tab))
+                    shown.building, gr.Timer(active=shown.building_now), gr.Tab(label=shown.tab),
+                    gr.update(choices=list(shown.shown), value=_first_id(shown), visible=len(shown.shown) > 1))
 
         def opened():
             # The page is served at once; its question box opens now. (Should the models fail,
@@ -298,14 +307,24 @@ def build_ui(app: App) -> gr.Blocks:
             keep = gr.update()  # no article to show (the upload expired): it stays as it was
             shown_tab = gr.Tabs(selected="sources") if from_documents else keep
             return (reply.history, reply.kept, reply.sources, keep if reply.article is None else reply.article,
-                    reply.answer, shown_tab, False if from_documents else keep)
+                    reply.answer, shown_tab, False if from_documents else keep,
+                    keep if reply.document is None else gr.update(value=reply.document))
 
         chat_inputs = [question, chatbot, session_index, k, show_sources, on_documents]
-        chat_outputs = [chatbot, question, sources, article, last_answer, tabs, on_documents]
+        chat_outputs = [chatbot, question, sources, article, last_answer, tabs, on_documents, article_choice]
         for trigger in (question.submit, send.click):
             trigger(respond, chat_inputs, chat_outputs, api_visibility="private").then(
                 None, js=_SCROLL_AFTER_ANSWER)
         article_tab.select(None, js=_SCROLL_TO_EVIDENCE)
+        # ``input``: the visitor's own pick only, not the value an answer sets.
+        def show_document(doc_id, key, answer):
+            try:
+                return app.show_document(key, doc_id, answer)
+            except qa.QAError:  # the upload is gone (another tab started over): the page says so at its next step
+                return gr.update()
+
+        article_choice.input(show_document, [article_choice, session_index, last_answer], article,
+                             api_visibility="private", show_progress="hidden").then(None, js=_SCROLL_TO_EVIDENCE)
 
         def chat(question: str, upload_key: str = "") -> str:
             """Answer a question from the bundled article, or from the documents of an upload.

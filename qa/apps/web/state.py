@@ -118,6 +118,7 @@ class Reply:
         answer: the answer, kept so the sources tab can be redrawn; None when refused.
         kept: what the question box keeps: a refused question, to mend and ask again (a
             paste over the length limit is not lost); empty once answered.
+        document: the id of the document the article tab shows; None when refused.
     """
 
     history: list[dict]
@@ -125,6 +126,7 @@ class Reply:
     article: str | None
     answer: qa.Answer | None
     kept: str = ""
+    document: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class Page:
         changed: what the chat says when this page's documents replace the ones asked about
             so far (an upload added one, one was removed, or the visitor started over); empty
             when they did not change.
+        shown: ``(title, id)`` of every document, to pick the one the article tab shows.
     """
 
     key: str | None
@@ -164,12 +167,18 @@ class Page:
     building_now: bool = False
     tab: str = "Article"
     changed: str = ""
+    shown: list[tuple[str, str]] = ()
 
 
 def article(index: qa.Index, answer: qa.Answer | None) -> str:
     """The article tab for ``answer`` from ``index``: the document of its best evidence (or of
     the first document), evidence marked in place."""
-    return panels.article_html(index.document(panels.article_document(answer) or index.documents[0].id), answer)
+    return panels.article_html(index.document(shown_document(index, answer)), answer)
+
+
+def shown_document(index: qa.Index, answer: qa.Answer | None) -> str:
+    """The id of the document the article tab shows for ``answer`` (``article``)."""
+    return panels.article_document(answer) or index.documents[0].id
 
 
 class App:
@@ -399,7 +408,14 @@ class App:
         # is produced word by word that a stream could show sooner.
         turn = {"role": "assistant", "content": rendering.markdown(answer)}
         return Reply([*history, *asked, turn], panels.sources_panel(answer, k, show), article(bot.index, answer),
-                     answer)
+                     answer, document=shown_document(bot.index, answer))
+
+    def show_document(self, key: str | None, doc_id: str | None, answer: qa.Answer | None) -> str:
+        """The article tab showing the document the visitor picked, the last answer's evidence
+        marked in it if it is there; the first document when ``doc_id`` is not one of theirs."""
+        index = self.index_for(key)
+        known = {d.id for d in index.documents}
+        return panels.article_html(index.document(doc_id if doc_id in known else index.documents[0].id), answer)
 
     def _article_or_none(self, key: str | None) -> str | None:
         try:
@@ -426,7 +442,7 @@ class App:
                     panels.header(index.documents, uploaded), panels.placeholder(index.documents, uploaded),
                     panels.EXAMPLES if key is None else panels.example_questions(index.documents), removable,
                     building=panels.building(index), building_now=index.multilingual_state == "building",
-                    tab=panels.document_tab(index.documents, uploaded))
+                    tab=panels.document_tab(index.documents, uploaded), shown=_titled(index.documents))
 
     def building(self, key: str | None) -> tuple[str, bool]:
         """What the page says of the multilingual vectors of ``key``'s index (``panels.building``:
@@ -446,7 +462,8 @@ class App:
         documents = self.default.documents if self.default is not None else [bundled_document()]
         manifest = self.default.manifest if self.default is not None else {"sources": []}
         return Page(None, panels.documents_table(documents, manifest), panels.LOADING, article_of(documents[0]),
-                    panels.header(documents), panels.LOADING_PLACEHOLDER, panels.EXAMPLES, [], ready=False)
+                    panels.header(documents), panels.LOADING_PLACEHOLDER, panels.EXAMPLES, [], ready=False,
+                    shown=_titled(documents))
 
     def upload_from_page(self, paths: list[str] | None, key: str | None, multilingual: bool = True) -> Page:
         """Add the files chosen on the page to the visitor's documents (the first upload starts
@@ -518,6 +535,10 @@ class Added:
     key: str
     titles: list[str]
     refused: list[str]
+
+
+def _titled(documents: list[qa.Document]) -> list[tuple[str, str]]:
+    return [(d.title or d.id, d.id) for d in documents]
 
 
 def article_of(document: qa.Document) -> str:
