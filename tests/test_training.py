@@ -53,7 +53,8 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
             "--eval-questions", "6", "--threads", "1", "--topic-share", "0.25", "--statements", "2",
             "--say-frames", "1", "--context", "lead", "--inswap-share", "0.2", "--occasions", "1",
             "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48",
-            "--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1", "--wordnet", str(wordnet)]
+            "--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1", "--wordnet", str(wordnet),
+            "--low-overlap-repeat", "1"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -144,6 +145,19 @@ def test_two_continuations_of_a_checkpoint_are_compared_one_asking_in_other_word
     assert [c["step"] for c in compared.values()] == [4, 4]
     assert all(c["held_out"]["questions"] > 0 and c["low_overlap"]["questions"] == c["held_out"]["questions"] // 4
                and set(c["NoAns_by_kind"]) == set(c["held_out"]["unanswerable_kinds"]) for c in compared.values())
+
+
+def test_the_questions_worded_least_like_their_sentence_are_seen_again():
+    tr = training("train_reader")
+    context = "The agency employs 2,300 people. Its rocket was built in Dunmar."
+    asked = [("How many people does the agency employ?", "2,300"), ("Where was its rocket built?", "Dunmar"),
+             ("What is the size of the organisation's workforce?", "2,300"), ("Where is the rocket from?", "Dunmar")]
+    own = [tr.Example(f"q{n}", q, context, a, context.index(a)) for n, (q, a) in enumerate(asked)]
+    made_up = tr.Example("q0:negated", "How many people does the agency not employ?", context, None, kind="negated")
+    assert [tr.overlap(e) for e in own] == [1.0, 1.0, 0.0, 1.0]
+    again = tr.least_overlapping([*own, made_up], 2)
+    assert [(e.id, e.question) for e in again] == [("q2:again1", own[2].question), ("q2:again2", own[2].question)]
+    assert tr.least_overlapping(own, 0) == []
 
 
 def test_a_topic_negative_names_a_subject_its_paragraph_never_mentions():

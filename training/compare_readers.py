@@ -13,7 +13,7 @@ its own paragraph after the reader's own context:
   ``train_reader`` in equal shares, with ``nounswap`` and WordNet's antonyms, one mix for every
   reader whatever it trained on;
 - the answerable questions answered, and their F1 when declining counts 0; the same for the
-  quarter worded least like their answer's sentence (``compare_runs.overlap``: people's own
+  quarter worded least like their answer's sentence (``train_reader.overlap``: people's own
   paraphrases), and for the questions reworded with WordNet's synonyms (``train_reader.paraphrase``,
   a seed no run trains with).
 
@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "training"))
 
-import compare_runs  # noqa: E402
 import train_reader as tr  # noqa: E402
 
 import qa  # noqa: E402
@@ -69,7 +68,7 @@ def held_out(train: Path, weights: list[Path], wordnet: Path) -> tuple[list[dict
         new = tr.paraphrase(e.question, e.context, e.answer, words, rng, words=2)
         if new:
             reworded.append(tr.Example(e.id, new, e.context, e.answer, e.answer_start, "paraphrase"))
-    low = sorted(range(len(pos)), key=lambda i: compare_runs.overlap(pos[i]))[:len(pos) // 4]
+    low = sorted(range(len(pos)), key=lambda i: tr.overlap(pos[i]))[:len(pos) // 4]
     return held, {"answerable": pos, "unanswerable": neg, "reworded": reworded, "low_overlap": low}
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -35,15 +34,6 @@ import train_reader as tr  # noqa: E402
 
 from qa.apps import squad  # noqa: E402
 from qa.models import reading  # noqa: E402
-
-
-def overlap(e: tr.Example) -> float:
-    """The share of the question's words (4+ letters, not stop words) that its answer's sentence holds."""
-    start = e.context.rfind(". ", 0, max(e.answer_start, 0)) + 1
-    end = e.context.find(". ", e.answer_start)
-    sentence = e.context[start:end if end >= 0 else None].lower()
-    words = [w for w in re.findall(r"[a-z]{4,}", e.question.lower()) if w not in tr._NOT_TOPICS]
-    return sum(bool(re.search(rf"\b{w}", sentence)) for w in words) / len(words) if words else 1.0
 
 
 def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list]:
@@ -63,7 +53,7 @@ def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list]:
     if hyper.context != "none":
         for examples in (pos, neg, para):
             tr.in_context(examples, data["data"], hyper.context)
-    low = sorted(range(len(pos)), key=lambda i: overlap(pos[i]))[:len(pos) // 4]
+    low = sorted(range(len(pos)), key=lambda i: tr.overlap(pos[i]))[:len(pos) // 4]
     return {"pos": pos, "neg": neg, "paraphrased": para, "low_overlap": low}
 
 

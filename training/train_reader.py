@@ -52,7 +52,11 @@ reads every paragraph after its context in its article, as the product reads a p
 someone): who "he" or "the President" is; no answer is ever taken from it.
 ``--paraphrases SHARE`` asks that share of SQuAD's own questions in other words, with
 WordNet synonyms of the paragraph's words (``paraphrase``; Debian's ``wordnet-base``): tried on
-the long run and not taken (``training/data/paraphrases.json``).
+the long run and not taken (``training/data/paraphrases.json``). ``--low-overlap-repeat N``
+shows the quarter of SQuAD's questions worded least like their answer's sentence N more times
+(``least_overlapping``): the reader's margin falls with the words a question shares with the
+text, so it declines people's paraphrases; the unanswerable kinds that change one word of a
+question (nounswap, antonym) are their contrast.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -442,6 +446,24 @@ def paraphrase(question: str, context: str, answer: str, wordnet: WordNet, rng: 
     for start, end, new in sorted(changes, reverse=True):
         question = question[:start] + new + question[end:]
     return question
+
+
+def overlap(e: Example) -> float:
+    """The share of the question's words (4+ letters, not stop words) that its answer's sentence holds."""
+    start = e.context.rfind(". ", 0, max(e.answer_start, 0)) + 1
+    end = e.context.find(". ", e.answer_start)
+    sentence = e.context[start:end if end >= 0 else None].lower()
+    words = [w for w in re.findall(r"[a-z]{4,}", e.question.lower()) if w not in _NOT_TOPICS]
+    return sum(bool(re.search(rf"\b{w}", sentence)) for w in words) / len(words) if words else 1.0
+
+
+def least_overlapping(examples: list[Example], repeat: int) -> list[Example]:
+    """``repeat`` more copies of the quarter of SQuAD's own questions (kind ``answer``) that share
+    the fewest words with their answer's sentence: people's own paraphrases, which the reader
+    declines most ("What is the size of the workforce?" of "the agency employs 2,300 people")."""
+    own = [e for e in examples if e.kind == "answer"]
+    least = sorted(own, key=overlap)[:len(own) // 4]
+    return [replace(e, id=f"{e.id}:again{n}") for n in range(1, repeat + 1) for e in least]
 
 
 def paraphrased(examples: list[Example], share: float, wordnet: WordNet, seed: int) -> list[Example]:
@@ -1044,6 +1066,8 @@ class Hyper:
     occasion_topic: float = 0.0  # the share of those occasions that name the topic asked about
     context: str = "none"  # what is read before each paragraph (qa.ingest.context.FORMATS), as the product reads
     paraphrases: float = 0.0  # the share of SQuAD's own questions asked in other words (``paraphrase``; WordNet)
+    low_overlap_repeat: int = 0  # how many more times the quarter of SQuAD's questions worded least like their
+    # answer's sentence is seen (``least_overlapping``; 0: once, like the others)
 
     @classmethod
     def recorded(cls, values: dict) -> Hyper:
@@ -1108,6 +1132,7 @@ def main(argv: list[str] | None = None) -> int:
     train = positives(train_articles) + make_negatives(train_articles, hyper.negatives, hyper.seed,
                                                        hyper_kinds(hyper), wordnet_of(hyper, args.wordnet),
                                                        bool(hyper.wordnet_antonyms))
+    train += least_overlapping(train, hyper.low_overlap_repeat)
     train += statements(train_articles, hyper.seed) * hyper.statements
     train += say_frames(train_articles) * hyper.say_frames
     if hyper.occasions or hyper.occasions_asked:
