@@ -161,11 +161,12 @@ def test_passages_that_cannot_win_are_not_read_and_change_nothing(article_index)
     assert asked(CountingReader(margin_ceiling=math.inf), question) == ([1], "60,000")
     # The best passage is read first; the others only where a span could beat its answer.
     # All five are within read_within of the best here, and its answer is confident enough.
-    top = scores(HEADLINE)
+    question = "What did Putin say about the digital economy?"
+    top = scores(question)
     assert sum(s >= top[0] - qa.Reader().read_within for s in top) == 5
-    (read, shipped), (read_all, every) = (asked(CountingReader(), HEADLINE),
-                                          asked(CountingReader(math.inf, math.inf), HEADLINE))
-    assert read == [1] and read_all == [5] and shipped == every and "cyber security" in shipped
+    (read, shipped), (read_all, every) = (asked(CountingReader(), question),
+                                          asked(CountingReader(math.inf, math.inf), question))
+    assert read == [1] and read_all == [5] and shipped == every
 
 
 def test_the_reader_loads_once_per_process():

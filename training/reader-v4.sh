@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reader, harder negatives as a large share (issue 26, session 24): reader-v3.sh's arm taught
+# The reader, harder negatives as a large share (issue 26, session 24; shipped: BENCHMARKS.md). reader-v3.sh's arm taught
 # nothing with nounswap and WordNet antonyms at 7% of its examples (about 2,000 seen in 1,500 steps;
 # BENCHMARKS.md), so here they are most of the negatives tried: nounswap 0.4 and antonym 0.25 of
 # the kinds drawn (inswap 0.1, topic 0.05, the rest 0.2), at a higher rate and a little longer;
