@@ -13,7 +13,7 @@ its own paragraph after the reader's own context:
   ``train_reader`` in equal shares, with ``nounswap`` and WordNet's antonyms, one mix for every
   reader whatever it trained on;
 - the answerable questions answered, and their F1 when declining counts 0; the same for the
-  quarter worded least like their answer's sentence (``train_reader.overlap``: people's own
+  quarter worded least like their answer's sentence (``train_reader.least_overlapping_quarter``: people's own
   paraphrases), and for the questions reworded with WordNet's synonyms (``train_reader.paraphrase``,
   a seed no run trains with).
 
@@ -62,14 +62,9 @@ def held_out(train: Path, weights: list[Path], wordnet: Path) -> tuple[list[dict
     pos = tr.positives(held)
     shares = {k: v / sum(ALL_KINDS.values()) for k, v in ALL_KINDS.items()}
     neg = tr.make_negatives(held, 1.0, SEED, shares, words, antonyms=True)
-    rng = random.Random(SEED)
-    reworded = []
-    for e in pos:
-        new = tr.paraphrase(e.question, e.context, e.answer, words, rng, words=2)
-        if new:
-            reworded.append(tr.Example(e.id, new, e.context, e.answer, e.answer_start, "paraphrase"))
-    low = sorted(range(len(pos)), key=lambda i: tr.overlap(pos[i]))[:len(pos) // 4]
-    return held, {"answerable": pos, "unanswerable": neg, "reworded": reworded, "low_overlap": low}
+    reworded = tr.reworded(pos, words, random.Random(SEED))
+    return held, {"answerable": pos, "unanswerable": neg, "reworded": reworded,
+                  "low_overlap": tr.least_overlapping_quarter(pos)}
 
 
 def figures(reader: qa.Reader, held: list[dict], sets: dict[str, list]) -> dict:

@@ -44,16 +44,11 @@ def held_out(run: argparse.Namespace, hyper: tr.Hyper) -> dict[str, list]:
         data = {"data": data["data"][:run.articles]}
     _, held = tr.split_articles(data, hyper.holdout_articles, hyper.seed)
     pos, neg = tr.held_out_examples(held, hyper)
-    rng, wordnet = random.Random(hyper.seed + 101), tr.WordNet(run.wordnet)
-    para = []
-    for e in pos:
-        new = tr.paraphrase(e.question, e.context, e.answer, wordnet, rng, words=2)
-        if new:
-            para.append(tr.Example(e.id, new, e.context, e.answer, e.answer_start, "paraphrase"))
+    para = tr.reworded(pos, tr.WordNet(run.wordnet), random.Random(hyper.seed + 101))
     if hyper.context != "none":
         for examples in (pos, neg, para):
             tr.in_context(examples, data["data"], hyper.context)
-    low = sorted(range(len(pos)), key=lambda i: tr.overlap(pos[i]))[:len(pos) // 4]
+    low = tr.least_overlapping_quarter(pos)
     return {"pos": pos, "neg": neg, "paraphrased": para, "low_overlap": low}
 
 

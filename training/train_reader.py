@@ -457,13 +457,31 @@ def overlap(e: Example) -> float:
     return sum(bool(re.search(rf"\b{w}", sentence)) for w in words) / len(words) if words else 1.0
 
 
+def least_overlapping_quarter(examples: list[Example]) -> list[int]:
+    """The positions of the quarter of ``examples`` that share the fewest words with their
+    answer's sentence (``overlap``), least first: people's own paraphrases."""
+    return sorted(range(len(examples)), key=lambda i: overlap(examples[i]))[:len(examples) // 4]
+
+
 def least_overlapping(examples: list[Example], repeat: int) -> list[Example]:
     """``repeat`` more copies of the quarter of SQuAD's own questions (kind ``answer``) that share
     the fewest words with their answer's sentence: people's own paraphrases, which the reader
     declines most ("What is the size of the workforce?" of "the agency employs 2,300 people")."""
     own = [e for e in examples if e.kind == "answer"]
-    least = sorted(own, key=overlap)[:len(own) // 4]
+    least = [own[i] for i in least_overlapping_quarter(own)]
     return [replace(e, id=f"{e.id}:again{n}") for n in range(1, repeat + 1) for e in least]
+
+
+def reworded(examples: list[Example], wordnet: WordNet, rng: random.Random) -> list[Example]:
+    """Each of ``examples`` that WordNet can reword asked in other words (``paraphrase``, two
+    words), as a new example of kind ``paraphrase`` with the same answer: the held-out
+    comparisons' reworded questions."""
+    out = []
+    for e in examples:
+        new = paraphrase(e.question, e.context, e.answer, wordnet, rng, words=2)
+        if new:
+            out.append(Example(e.id, new, e.context, e.answer, e.answer_start, "paraphrase"))
+    return out
 
 
 def paraphrased(examples: list[Example], share: float, wordnet: WordNet, seed: int) -> list[Example]:
