@@ -9,6 +9,8 @@
 # and when the folder is gone, go on from that copy at the step it records (arguments given
 # here come after the ones below, and argparse keeps the last):
 #   training/reader-v2.sh --init training/reader-v2-partial.safetensors --resume-step STEP
+# (The run's last such copy, step 5,292, left the tree when the run finished; it is in git at
+# 6423229.)
 # The shipped reader is this run, finished (step 9,748), and --init below now names it: as run,
 # this script goes on from it. To train the shipped reader again, start from the first reader,
 # as the run did (its record's previous_version.weights_sha256):
