@@ -142,9 +142,12 @@ def answering_from(documents: Sequence[qa.Document]) -> str:
     return f"Answering from {_about(documents)}."
 
 
+NOW_ANSWERING = "Now answering from"  # how the chat's turn for changed documents begins
+
+
 def now_answering_from(documents: Sequence[qa.Document]) -> str:
     """What the chat says when the visitor's documents changed (markdown)."""
-    return f"Now answering from {_about(documents)}."
+    return f"{NOW_ANSWERING} {_about(documents)}."
 
 
 def example_questions(documents: Sequence[qa.Document], n: int = 4) -> list[str]:

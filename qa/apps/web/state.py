@@ -39,7 +39,7 @@ _KEY = re.compile(r"[0-9a-f]{32}")  # an upload's key: uuid4().hex
 _ECHO_CHARS = 300  # characters of a question echoed into the chat
 # The chat's turn that says the documents changed (``documents_turn``) is in italics; an answer
 # is escaped markdown, so it never opens so.
-_DOCUMENTS_MARK = "*Now answering from "
+_DOCUMENTS_MARK = f"*{panels.NOW_ANSWERING} "
 
 
 def safe_name(name: str) -> str:
