@@ -91,8 +91,10 @@ class Question:
         terms: the query's BM25 terms in that language.
         vectors: the query's vector in each vector space it is searched in, by model name.
         space: the model name of the space it is ranked in (``vectors[space]``).
-        read: what the reader reads: the question itself, or the query for a follow-up with
-            no words of its own ("Why?").
+        read: what the reader reads: the question itself; for a follow-up with no words of its
+            own, the previous question asked with its question word ("Why?" after "Who did
+            Putin thank?": "Why did Putin thank?", ``qa.pipeline.conversation.reasked``), or else
+            the query.
         spelled: the question with its misspelled words corrected (``qa.pipeline.spelling``),
             which the query and the reader read instead; "" when there were none.
     """

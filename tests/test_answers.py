@@ -67,6 +67,15 @@ def test_follow_up_is_understood_from_history(bot):
     assert follow.query == f"And how many organizations? {first}"
 
 
+def test_a_bare_why_is_answered_with_the_reason_not_the_previous_answer(bot):
+    first = "Who did Putin thank?"
+    answer = bot.ask(first)
+    assert "telecommunications companies" in answer.short_answer and "services" not in answer.short_answer
+    why = bot.ask("Why?", [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}])
+    assert why.query == "Why? Who did Putin thank?"  # searched with the question it leans on
+    assert not why.abstained and "high quality services" in why.short_answer, why.text
+
+
 def test_a_new_topic_after_a_long_conversation_is_answered_as_on_a_fresh_page(bot):
     fresh = bot.ask("What did Putin say Russian companies offer?")
     history = []

@@ -84,6 +84,39 @@ def resolve(question: str, previous: str | None, *, followup: bool | None = None
     return query[:cut if cut > len(question) else MAX_QUERY_CHARS]
 
 
+# A follow-up that is only a question word ("Why?", "And when?"), and the auxiliaries after
+# which a question's own question word can be swapped for it.
+_BARE_QUESTION_WORD = re.compile(r"^(?:(?:and|but|so|then)[\s,]+)?(why|when|where|how|who)\s*[?!.]*$", re.IGNORECASE)
+_LEADING_QUESTION_WORDS = {"who", "whom", "what", "when", "where", "why", "how"}
+_AUXILIARIES = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can",
+                "could", "should", "may", "might", "must"}
+
+
+def reasked(question: str, previous: str) -> str | None:
+    """What the reader reads for a follow-up that is only a question word: the previous
+    question asked with it. "Who did Putin thank?" then "Why?" reads "Why did Putin thank?",
+    whose answer is the reason, where "Why? Who did Putin thank?" was answered with the people
+    again; "How many organizations are operating?" then "Why?" reads "Why are organizations
+    operating?". ``None`` where the previous question is not of those two shapes (a question
+    word then an auxiliary; "how many" or "how much", a few words, an auxiliary), or already
+    asks with that word: the reader reads the query then."""
+    m = _BARE_QUESTION_WORD.match(question.strip())
+    words = previous.strip().rstrip("?!. ").split()
+    if not m or len(words) < 3:
+        return None
+    asking = m.group(1).capitalize()
+    first = words[0].lower()
+    if first == asking.lower() or first not in _LEADING_QUESTION_WORDS:
+        return None
+    if words[1].lower() in _AUXILIARIES:
+        return " ".join([asking, *words[1:]]) + "?"
+    if first == "how" and words[1].lower() in ("many", "much"):
+        for j in range(3, min(len(words), 7)):
+            if words[j].lower() in _AUXILIARIES:
+                return " ".join([asking, words[j], *words[2:j], *words[j + 1:]]) + "?"
+    return None
+
+
 def asked(history: list[dict] | None) -> tuple[str, ...]:
     """The user's questions of ``history`` (``{"role", "content"}`` messages), in order."""
     out = []

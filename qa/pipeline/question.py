@@ -12,7 +12,7 @@ from __future__ import annotations
 from qa.errors import QuestionError
 from qa.messages import say
 from qa.models.language import detect as detect_language
-from qa.pipeline.conversation import asked, is_followup, remember, resolve, resolved
+from qa.pipeline.conversation import asked, is_followup, reasked, remember, resolve, resolved
 from qa.pipeline.spelling import correct
 from qa.settings import AskSettings
 from qa.store.base import IndexView
@@ -81,6 +81,8 @@ def analyze(index: IndexView, question: str, *, settings: AskSettings | None = N
     terms = own if language == (told or ENGLISH) and query == spelled else tokenize(query, language)
     space = index.space_for(language)
     vector = index.question_embedder(space).encode_queries([query])[0]
-    # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads the query.
+    # An elliptical follow-up ("Why?") has no words of its own for the reader: it reads the
+    # previous question asked with its question word ("Why did Putin thank?"), or the query.
+    read = spelled if own else (previous and reasked(spelled, previous)) or query
     return Question(text=text, query=query, language=language, terms=tuple(terms), vectors={space: vector},
-                    space=space, read=spelled if own else query, spelled=spelled if spelled != text else "")
+                    space=space, read=read, spelled=spelled if spelled != text else "")

@@ -34,3 +34,20 @@ def test_each_earlier_question_is_resolved_once(monkeypatch):
     seen.clear()
     assert resolved([*history, *turns("How many organizations?")]) == "How many organizations?"
     assert seen == ["How many organizations?"]  # the three before it are not resolved again
+
+
+def test_a_bare_question_word_asks_the_previous_question_again_with_it():
+    from qa.pipeline.conversation import reasked
+
+    assert reasked("Why?", "Who did Putin thank?") == "Why did Putin thank?"
+    assert reasked("and when", "What did Putin say about cyber security?") == "When did Putin say about cyber security?"
+    assert reasked("Why?", "How many organizations are operating in the IT area?") == \
+        "Why are organizations operating in the IT area?"
+    # Not of those shapes, or asked with that word already: the reader reads the query.
+    assert reasked("Why?", "What role did IT play?") is None
+    assert reasked("Why?", "How many specialists work in IT?") is None
+    assert reasked("Why?", "Why did Putin thank them?") is None
+    assert reasked("Why?", "And how many organizations? How many specialists work in IT?") is None
+    assert reasked("Why do they?", "Who did Putin thank?") is None  # words of its own: read as asked
+    assert reasked("Why?", "Who?") is None
+
