@@ -111,7 +111,7 @@ def reasked(question: str, previous: str) -> str | None:
     if words[1].lower() in _AUXILIARIES:
         return " ".join([asking, *words[1:]]) + "?"
     if first == "how" and words[1].lower() in ("many", "much"):
-        for j in range(3, min(len(words), 7)):
+        for j in range(2, min(len(words), 7)):
             if words[j].lower() in _AUXILIARIES:
                 return " ".join([asking, words[j], *words[2:j], *words[j + 1:]]) + "?"
     return None

@@ -43,6 +43,7 @@ def test_a_bare_question_word_asks_the_previous_question_again_with_it():
     assert reasked("and when", "What did Putin say about cyber security?") == "When did Putin say about cyber security?"
     assert reasked("Why?", "How many organizations are operating in the IT area?") == \
         "Why are organizations operating in the IT area?"
+    assert reasked("When?", "How much will the airport line cost?") == "When will the airport line cost?"
     # Not of those shapes, or asked with that word already: the reader reads the query.
     assert reasked("Why?", "What role did IT play?") is None
     assert reasked("Why?", "How many specialists work in IT?") is None
