@@ -42,6 +42,16 @@ def test_article_question(bot, case):
     assert len(answer.text) <= 400
 
 
+def test_every_example_the_page_offers_is_answered(bot):
+    # A visitor's first click: an example under the chat that the bot declines says "the article
+    # does not say" of a question the page itself suggested.
+    from qa.apps.web.panels import EXAMPLES
+
+    for question in EXAMPLES:
+        answer = bot.ask(question)
+        assert not answer.abstained and answer.quotes, f"{question}: {answer.text}"
+
+
 def test_an_answer_is_structured_and_its_text_is_a_rendering(bot, article_index):
     answer = bot.ask(HEADLINE)
     assert not answer.abstained and answer.short_answer and answer.question == HEADLINE
