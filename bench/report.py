@@ -97,19 +97,25 @@ def quality_section(q: dict) -> list[str]:
 def speed_section(s: dict) -> list[str]:
     parts = [f"### Speed and memory (`python bench/speed.py`; {_machine_line(s['machine'])}). Every timing is "
              f"a median of at least {s['runs_per_timing']} runs; every comparison was measured in the same run.\n"]
+
+    def heading(part: str, title: str) -> str:  # a part run on another machine (``--only`` another time) says so
+        other = s.get("part_machines", {}).get(part)
+        return f"#### {title}" + (f" (measured on {_machine_line(other)})" if other and other != s["machine"] else "")
+
     if s.get("latency"):
-        parts += ["#### Latency after load (ms)\n",
+        parts += [heading("latency", "Latency after load (ms)") + "\n",
                   table([{"corpus": name, **row} for name, row in s["latency"].items()]), ""]
     if s.get("cold_start"):
-        parts += ["#### Cold start and memory: `qa ask` vs import + load model + encode one sentence\n",
-                  table([s["cold_start"]]), ""]
+        parts += [heading("cold_start", "Cold start and memory: `qa ask` vs import + load model + encode one sentence")
+                  + "\n", table([s["cold_start"]]), ""]
     if s.get("ui"):
-        parts += ["#### The running chat (`python ui.py`, /chat through gradio_client)\n", table([s["ui"]]), ""]
+        parts += [heading("ui", "The running chat (`python ui.py`, /chat through gradio_client)") + "\n",
+                  table([s["ui"]]), ""]
     if s.get("build"):
-        parts += ["#### Index build throughput vs plain `SentenceTransformer.encode` of the same texts\n",
-                  table([s["build"]]), ""]
+        parts += [heading("build", "Index build throughput vs plain `SentenceTransformer.encode` of the same texts")
+                  + "\n", table([s["build"]]), ""]
     if s.get("scale"):
-        parts += ["#### Scale: exact (flat) vs HNSW on synthetic normalized 384-d vectors\n",
+        parts += [heading("scale", "Scale: exact (flat) vs HNSW on synthetic normalized 384-d vectors") + "\n",
                   table([{k: v for k, v in row.items() if k != "ef_search"} for row in s["scale"]]), ""]
         sweeps = [{"data": row["data"], "n": row["n"], **ef} for row in s["scale"] for ef in row.get("ef_search", [])]
         if sweeps:

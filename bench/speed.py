@@ -115,9 +115,9 @@ def latency(index, questions: list[str], precision: str | None = None) -> dict:
     return out
 
 
-# What a CPU without AVX-512 (the issue's 2-core AMD EPYC: AVX2, no native bf16) runs, as near as
-# this machine can: PyTorch's own kernels, oneDNN and MKL each held to AVX2 code. Clock and caches
-# stay this machine's, so it is an estimate of such a CPU, not a measurement on one.
+# What the instruction set alone costs a CPU without AVX-512 and native bf16 (the AMD EPYC of
+# earlier sessions): PyTorch's own kernels, oneDNN and MKL each held to AVX2 code. Clock, caches
+# and memory stay this machine's, so it is not a timing of such a CPU.
 AVX2_ONLY = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
@@ -366,6 +366,8 @@ def main() -> None:
     parts = set(args.only or ["latency", "cold_start", "ui", "build", "scale"])
     results: dict = json.loads(args.out.read_text()) if args.only and args.out.exists() else {}
     results |= {"machine": machine(), "runs_per_timing": RUNS}
+    # Which machine ran each part: a later ``--only`` run keeps the others' rows from another one.
+    results["part_machines"] = {**results.get("part_machines", {}), **{part: machine() for part in parts}}
 
     def save() -> None:  # after each part: a part that fails loses only itself
         args.out.write_text(json.dumps(results, indent=2) + "\n")
@@ -387,7 +389,7 @@ def main() -> None:
             if squad is not None:
                 results["latency"][f"SQuAD v1.1 dev paragraphs, reader in {precision}"] = latency(
                     squad, squad_qs, precision)
-        results["latency"]["article, reader in fp32, AVX2 only (no AVX-512; estimate)"] = latency_avx2_only(
+        results["latency"]["article, reader in fp32, this CPU held to AVX2 code"] = latency_avx2_only(
             tmp / "article")
     if args.profile and squad is not None:
         profile(squad, squad_qs, ROOT / "bench" / "profile-ask.txt")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The reader, people's own paraphrases seen more (issue 26; prepared in session 24, not yet run).
+# The reader, people's own paraphrases seen more (issue 26; prepared in session 24, run in session 25:
+# 1,800 steps, about 1.7 hours; not shipped, its figures and why in BENCHMARKS.md).
 # The shipped reader (reader-v4.sh) finds the span of a question worded unlike its sentence nearly
 # as well as of one that echoes it, but declines most of them: its margin follows the words the two
 # share. This is reader-v4.sh's run again from the shipped weights, with one change: the quarter of
