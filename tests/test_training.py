@@ -54,7 +54,7 @@ def test_train_reader_on_a_tiny_slice_exports_weights_the_product_loads(tmp_path
             "--say-frames", "1", "--context", "lead", "--inswap-share", "0.2", "--occasions", "1",
             "--occasions-asked", "1", "--occasion-topic", "0.5", "--max-answer-tokens", "48",
             "--nounswap-share", "0.2", "--antonym-share", "0.15", "--wordnet-antonyms", "1", "--wordnet", str(wordnet),
-            "--low-overlap-repeat", "1"]
+            "--low-overlap-repeat", "1", "--paraphrases", "0.3", "--pair-weight", "1"]
     assert train_reader.main(argv) == 0
     record = json.loads(weights.with_suffix(".json").read_text())
     assert record["steps_trained"] == 3 and record["hyperparameters"]["seed"] == 13
@@ -219,6 +219,42 @@ def test_a_statement_told_with_its_occasion_is_answered_with_the_statement_not_t
                                    for e in asked)
     assert all(e.context[e.answer_start:e.answer_start + len(e.answer)] == e.answer
                and f"Rousseau argued {e.answer}" in e.context for e in asked)
+
+
+def test_a_changed_question_is_paired_with_its_original_in_one_batch_and_the_pair_loss_ranks_them():
+    import torch
+
+    tr = training("train_reader")
+    context = "The army captured the fort in 1812."
+    examples = [tr.Example("q0", "What did the army capture?", context, "the fort", context.index("the fort")),
+                tr.Example("q0:again1", "What did the army capture?", context, "the fort", context.index("the fort")),
+                tr.Example("q0:nounswap", "What did the navy capture?", context, None, kind="nounswap"),
+                tr.Example("q1", "When was the fort captured?", context, "1812", context.index("1812")),
+                tr.Example("q1:other", "When was the fort captured?", "Another paragraph.", None, kind="other"),
+                tr.Example("q2:negated", "When wasn't it built?", context, None, kind="negated")]  # no original
+    features = {"example": np.array([0, 1, 2, 3, 4, 5]), "start": np.array([5, 5, 0, 9, 0, 0]),
+                "lengths": np.array([12, 12, 12, 11, 8, 10])}
+    # Only a changed question against its own paragraph, with SQuAD's own (not its repeat) as the twin.
+    assert tr.pairs_of(examples, features) == {0: 2}
+    order = tr.paired_batches(features, {0: 2}, 2, seed=0)
+    assert sorted(w for b in order for w in b) == list(range(6)) and [0, 2] in order
+    assert all(len(b) <= 2 for b in order)
+
+    # Rows 0 (answered, answer at tokens 2..3) and 1 (changed); tokens 1..4 are the paragraph's.
+    batch = {"start_positions": torch.tensor([2, 0]), "end_positions": torch.tensor([3, 0]),
+             "token_type_ids": torch.tensor([[0, 1, 1, 1, 1, 0]] * 2),
+             "attention_mask": torch.tensor([[1, 1, 1, 1, 1, 0]] * 2)}
+
+    def loss(answered_margin: float, changed_margin: float) -> float:
+        start, end = torch.zeros(2, 6), torch.zeros(2, 6)
+        start[0, 2], end[0, 3] = answered_margin / 2, answered_margin / 2
+        start[1, 1], end[1, 4] = changed_margin / 2, changed_margin / 2
+        start[1, 5] = 100.0  # padding is never a span
+        return float(tr.pair_loss(start, end, batch, [7, 9], {7: 9}, margin=4.0))
+
+    assert loss(10.0, 0.0) == pytest.approx(math.log1p(math.exp(-6.0)), rel=1e-4)
+    assert loss(2.0, 6.0) == pytest.approx(math.log1p(math.exp(8.0)), rel=1e-4)
+    assert tr.pair_loss(torch.zeros(2, 6), torch.zeros(2, 6), batch, [7, 8], {7: 9}, margin=4.0) is None
 
 
 def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():

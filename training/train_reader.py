@@ -57,6 +57,12 @@ shows the quarter of SQuAD's questions worded least like their answer's sentence
 (``least_overlapping``): the reader's margin falls with the words a question shares with the
 text, so it declines people's paraphrases; the unanswerable kinds that change one word of a
 question (nounswap, antonym) are their contrast.
+``--pair-weight W`` puts each question whose words were changed (``CHANGED``) in the batch of
+the question it was made from (``pairs_of``, ``paired_batches``; reworded by ``--paraphrases``
+where it was) and adds W times a loss on the pair (``pair_loss``): the answered question's
+margin (its answer's score over the no-answer score) must exceed the changed one's best by
+``--pair-margin``. Each alone is only told "answer" or "decline"; the pair tells the reader
+that the one word that differs is what decides.
 
 The no-answer threshold maximizes F1 on held-out questions weighted half answerable, half
 not (SQuAD 2.0's share), so it does not depend on how many negatives were made.
@@ -847,6 +853,68 @@ def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list
     return out
 
 
+def pairs_of(examples: list[Example], features: dict[str, np.ndarray]) -> dict[int, int]:
+    """{window of an answered question: window of the same question with a word changed
+    (``CHANGED``), against the same paragraph}, where each is one window and the answered one
+    holds its answer. The answered question is SQuAD's own (or its rewording by
+    ``--paraphrases``), never a repeat of it."""
+    windows = np.bincount(features["example"], minlength=len(examples))
+    window = {int(e): w for w, e in enumerate(features["example"]) if windows[e] == 1}
+    answered: dict[str, int] = {}
+    for i, e in enumerate(examples):
+        if e.answer is not None and e.kind in ("answer", "paraphrase"):
+            answered.setdefault(e.id, i)
+    out = {}
+    for i, e in enumerate(examples):
+        j = answered.get(e.id.rsplit(":", 1)[0]) if e.kind in CHANGED else None
+        if j is not None and i in window and j in window and features["start"][window[j]] > 0:
+            out.setdefault(window[j], window[i])
+    return out
+
+
+def paired_batches(features: dict[str, np.ndarray], pairs: dict[int, int], batch_size: int,
+                   seed: int) -> list[list[int]]:
+    """``batches`` with the two windows of each of ``pairs`` side by side in one batch."""
+    rng = random.Random(seed)
+    taken = set(pairs) | set(pairs.values())
+    units = [[a, b] for a, b in pairs.items()] + [[w] for w in range(len(features["lengths"])) if w not in taken]
+    rng.shuffle(units)
+    group = batch_size * 40
+    out: list[list[int]] = []
+    for g in range(0, len(units), group):
+        batch: list[int] = []
+        for unit in sorted(units[g:g + group], key=lambda u: features["lengths"][u[0]]):
+            if len(batch) + len(unit) > batch_size:
+                out.append(batch)
+                batch = []
+            batch.extend(unit)
+        out.append(batch)
+    rng.shuffle(out)
+    return out
+
+
+def pair_loss(start: torch.Tensor, end: torch.Tensor, batch: dict[str, torch.Tensor], rows: list[int],
+              pairs: dict[int, int], margin: float) -> torch.Tensor | None:
+    """The mean of softplus(``margin`` - (answered margin - changed margin)) over the pairs of
+    the batch ``rows``: an answered question's margin is its answer's score over the no-answer
+    ([CLS]) score; a changed question's, its best start and best end of the paragraph over its
+    no-answer score (the product answers where that margin is high). None without pairs."""
+    at = {w: r for r, w in enumerate(rows)}
+    found = [(at[w], at[pairs[w]]) for w in rows if w in pairs and pairs[w] in at]
+    if not found:
+        return None
+    start, end = start.float(), end.float()
+    a = torch.tensor([x for x, _ in found], device=start.device)
+    b = torch.tensor([y for _, y in found], device=start.device)
+    null = start[:, 0] + end[:, 0]
+    answered = start[a, batch["start_positions"][a]] + end[a, batch["end_positions"][a]] - null[a]
+    text = (batch["token_type_ids"][b] == 1) & (batch["attention_mask"][b] == 1)
+    lowest = torch.finfo(start.dtype).min
+    changed = (start[b].masked_fill(~text, lowest).max(-1).values + end[b].masked_fill(~text, lowest).max(-1).values
+               - null[b])
+    return torch.nn.functional.softplus(margin - (answered - changed)).mean()
+
+
 def tensors(features: dict[str, np.ndarray], rows: list[int], device: str = "cpu") -> dict[str, torch.Tensor]:
     width = int(max(features["lengths"][i] for i in rows))
     ids = np.zeros((len(rows), width), dtype=np.int64)
@@ -1086,6 +1154,8 @@ class Hyper:
     paraphrases: float = 0.0  # the share of SQuAD's own questions asked in other words (``paraphrase``; WordNet)
     low_overlap_repeat: int = 0  # how many more times the quarter of SQuAD's questions worded least like their
     # answer's sentence is seen (``least_overlapping``; 0: once, like the others)
+    pair_weight: float = 0.0  # the weight of ``pair_loss`` (0: off, and the batches are ``batches``')
+    pair_margin: float = 4.0  # how far an answered question's margin must exceed its changed twin's
 
     @classmethod
     def recorded(cls, values: dict) -> Hyper:
@@ -1167,9 +1237,16 @@ def main(argv: list[str] | None = None) -> int:
     # a seeded sample: held_neg is in article order, and its first 300 came from 5 of 22 articles
     n_neg = min(len(held_neg), int(hyper.eval_questions * hyper.negatives))
     eval_neg = random.Random(hyper.seed).sample(held_neg, n_neg)
-    order = batches(features, hyper.batch_size, hyper.seed)
+    pairs: dict[int, int] = {}
+    if hyper.pair_weight:
+        pairs = pairs_of(train, features)
+        order = paired_batches(features, pairs, hyper.batch_size, hyper.seed)
+        print(f"paired: {len(pairs)} questions with a word changed, each in its original's batch", flush=True)
+    else:
+        order = batches(features, hyper.batch_size, hyper.seed)
     if hyper.paraphrases:
         features = in_other_words(tokenizer, train, features, hyper, WordNet(args.wordnet))
+        pairs = {a: b for a, b in pairs.items() if features["start"][a] > 0}
     first = hyper.first_batch % len(order)
     order = order[first:] + order[:first]
     steps = math.ceil(hyper.epochs * len(order)) if hyper.epochs > 0 else min(hyper.steps, len(order) * 3)
@@ -1232,24 +1309,31 @@ def main(argv: list[str] | None = None) -> int:
 
     last_save = time.time()
     seen = 0
-    losses = []
+    losses, pair_losses = [], []
     stop = min(steps, args.until) if args.until else steps
     while step < stop:
         rows = order[step % len(order)]
+        batch = tensors(features, rows, device)
         with precision(device):
-            out = model(**tensors(features, rows, device))
-        out.loss.backward()
+            out = model(**batch)
+            loss = out.loss
+            paired = pair_loss(out.start_logits, out.end_logits, batch, rows, pairs, hyper.pair_margin)
+            if paired is not None:
+                loss = loss + hyper.pair_weight * paired
+                pair_losses.append(float(paired.detach()))
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(list(params.values()), 1.0)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
         seen += len(rows)
-        losses.append(float(out.loss.detach()))
+        losses.append(float(loss.detach()))
         if step % 50 == 0:
             rate = seen / (time.time() - started)
-            print(f"step {step}/{steps} loss {np.mean(losses[-50:]):.3f} lr {scheduler.get_last_lr()[0]:.2e} "
-                  f"{rate:.1f} windows/s", flush=True)
+            paired_part = f" (pairs {np.mean(pair_losses[-50:]):.3f})" if pair_losses else ""
+            print(f"step {step}/{steps} loss {np.mean(losses[-50:]):.3f}{paired_part} "
+                  f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.1f} windows/s", flush=True)
         if step % args.eval_every == 0 or step == steps:
             figures = held_out_figures(model, tokenizer, eval_pos, eval_neg, hyper)
             log.append({"step": step, "loss": float(np.mean(losses[-200:])), **figures})
