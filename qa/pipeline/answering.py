@@ -215,9 +215,42 @@ _OPENING, _CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an a
 
 
 def _sentence_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
-    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``."""
+    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``, and, where they
+    open or close inside a quotation of several sentences, the passage's sentences that hold
+    the rest of it: the quote is "“... January. All of them should be implemented,” the head of
+    state said.", never a closing mark with no opening one."""
     start, end = a, b
     for s, e in passage.sentences:
         if s < b and a < e:
             start, end = min(start, s), max(end, e)
+    text, base = passage.text, passage.start
+    opened = _open_quotation(text, text.rfind("\n\n", 0, start - base) + 1, start - base)
+    if opened is not None:
+        start = min(start, next((s for s, e in passage.sentences if s <= base + opened < e), start))
+    opened = _open_quotation(text, start - base, end - base)
+    if opened is not None:
+        paragraph = text.find("\n\n", end - base)
+        paragraph = len(text) if paragraph < 0 else paragraph
+        closing = [i for i in _marks(text, end - base, paragraph) if not _opens(text, i)]
+        if closing:
+            end = max(end, next((e for s, e in passage.sentences if s <= base + closing[0] < e), end))
     return start, end
+
+
+def _opens(text: str, at: int) -> bool:
+    return text[at] in _OPENING or (text[at] == '"' and _straight_quote(text, at) == "opening")
+
+
+def _marks(text: str, start: int, end: int) -> list[int]:
+    """The positions of the quotation marks in ``text[start:end]`` that open or close one."""
+    return [i for i in range(max(0, start), end) if text[i] in _OPENING or text[i] in _CLOSING
+            or (text[i] == '"' and _straight_quote(text, i) is not None)]
+
+
+def _open_quotation(text: str, start: int, end: int) -> int | None:
+    """Where the quotation still open at ``end`` opened, reading ``text`` from ``start``
+    (``None``: none is open)."""
+    opened = None
+    for i in _marks(text, start, end):
+        opened = i if _opens(text, i) else None
+    return opened

@@ -108,3 +108,29 @@ def test_a_wording_missing_in_a_language_falls_back_to_english_key_by_key():
         assert say("read_as", "ru", question="Кто?") == "Read as “Кто?”."  # Russian without that key
     finally:
         _WORDS["ru"]["read_as"] = del_key
+
+
+def test_a_quote_holds_the_whole_quotation_its_answer_is_in_never_half_of_it():
+    from qa.ingest.text import split_sentences
+    from qa.pipeline.answering import _sentence_span
+
+    text = ("He spoke first. “Orders were given in January. All of them should be implemented,” "
+            "the head of state said. Then he left.\n\nA new paragraph.")
+    passage = qa.Passage(text, 1.0, "a", "The article", 0, len(text), 0,
+                         sentences=tuple(split_sentences(text, 600)))
+
+    def quote(answer: str, at: int = 0) -> str:
+        a = text.index(answer, at)
+        start, end = _sentence_span(passage, a, a + len(answer))
+        return text[start:end]
+
+    whole = "“Orders were given in January. All of them should be implemented,” the head of state said."
+    assert quote("January") == quote("implemented") == whole
+    assert quote("He spoke") == "He spoke first." and quote("he left") == "Then he left."
+    assert quote("new paragraph") == "A new paragraph."
+    # A passage that begins inside a quotation has no opening to reach back to: its sentence alone.
+    later = text.index("All of them")
+    cut = qa.Passage(text[later:], 1.0, "a", "The article", later, len(text), 0,
+                     sentences=tuple((s + later, e + later) for s, e in split_sentences(text[later:], 600)))
+    a = text.index("implemented")
+    assert text[slice(*_sentence_span(cut, a, a + 3))] == "All of them should be implemented,” the head of state said."
