@@ -64,7 +64,7 @@ class ReaderAnswerer:
         scored = self.read(question, passages, read)
         if not scored or scored[0][0] < self.threshold:
             score = scored[0][0] if scored else -math.inf
-            nearest = sentence_evidence(index, nearest_sentence(index, question, passages[0])[0]) if passages else None
+            nearest = _nearest(index, question, passages[0]) if passages else None
             return Answer(short_answer=None, quotes=[], passages=passages, abstained=True,
                           confidence=self.confidence(score), query=question.query, question=question.text,
                           documents=len(index.documents), language=question.language, nearest=nearest)
@@ -212,6 +212,15 @@ def _has_words(text: str) -> bool:
 
 _QUOTES = "“”\"‘’«»"
 _OPENING, _CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an apostrophe, " both
+
+
+def _nearest(index: IndexView, question: Question, passage: Passage) -> Evidence:
+    """What a declined answer shows: the sentence of ``passage`` nearest to ``question``, with
+    the rest of the quotation it is part of (``_sentence_span``)."""
+    sentence = sentence_evidence(index, nearest_sentence(index, question, passage)[0])
+    start, end = _sentence_span(passage, sentence.start, sentence.end)
+    doc = index.document(sentence.doc_id)
+    return Evidence(sentence.doc_id, start, end, 1, doc.text[start:end], doc.page(start))
 
 
 def _sentence_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
