@@ -34,7 +34,7 @@ from tqdm import tqdm
 from qa.errors import IndexLoadError, SourceError
 from qa.index import Index, MultilingualProgress, load_index
 from qa.ingest.documents import BUNDLED_SOURCE, Document, bundled_document, load_documents, read_file
-from qa.ingest.text import chunk_spans, split_sentences
+from qa.ingest.text import chunk_spans, inside_quotation, split_sentences
 from qa.models.embedding import Embedder, embedder_for
 from qa.settings import RECORDED, AskSettings, BuildSettings, Settings
 from qa.store import storage
@@ -233,7 +233,8 @@ def _split(docs: list[Document], settings: Settings) -> tuple[np.ndarray, list[C
             if i < len(spans) and sections[i] == sections[run]:
                 continue
             group = spans[run:i]
-            for first, last in chunk_spans(group, settings.chunk_size, settings.chunk_overlap):
+            for first, last in chunk_spans(group, settings.chunk_size, settings.chunk_overlap,
+                                           inside_quotation(doc.text, group)):
                 start, end = group[first][0], group[last][1]
                 chunks.append(Chunk(doc.id, start, end, doc.text[start:end], base + run + first, base + run + last,
                                     sections[run]))

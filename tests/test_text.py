@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from qa.errors import QuestionError
 from qa.ingest.documents import bundled_document
-from qa.ingest.text import chunk_spans, split_sentences
+from qa.ingest.text import chunk_spans, inside_quotation, split_sentences
 from qa.pipeline.question import check_question
 
 
@@ -40,13 +40,14 @@ def test_a_long_line_without_punctuation_is_cut_at_spaces():
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(min_size=1, max_size=2000),
+@given(text=st.one_of(st.text(min_size=1, max_size=2000),
+                      st.text(alphabet="ab “”\". \n", min_size=1, max_size=2000)),  # quotations, paragraphs
        size=st.integers(min_value=20, max_value=800),
        overlap_share=st.floats(min_value=0.0, max_value=0.9))
 def test_chunks_slice_back_and_cover_every_character(text, size, overlap_share):
     overlap = int(size * overlap_share)
     spans = split_sentences(text, size)
-    chunks = chunk_spans(spans, size, overlap)
+    chunks = chunk_spans(spans, size, overlap, inside_quotation(text, spans))
     covered = set()
     for first, last in chunks:
         start, end = spans[first][0], spans[last][1]
@@ -57,7 +58,18 @@ def test_chunks_slice_back_and_cover_every_character(text, size, overlap_share):
         covered.update(range(start, end))
     # Every non-whitespace character is in some chunk: nothing of the document is lost.
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
-    assert [c[0] for c in chunks] == sorted(c[0] for c in chunks)
+    assert all(a[0] < b[0] for a, b in zip(chunks, chunks[1:], strict=False))  # each starts further on
+
+
+def test_a_chunk_begins_where_a_quotation_it_would_begin_inside_opens():
+    text = ("The mayor opened the line on Monday. “We waited ten years for this. Now we have a tram. "
+            "It is ours,” the mayor said. The line cost 40 million.\n\nIt runs “every” ten minutes.")
+    spans = split_sentences(text, 600)
+    assert inside_quotation(text, spans) == [False, False, True, True, False, False]
+    chunk = [text[spans[a][0]:spans[b][1]] for a, b in chunk_spans(spans, 120, 60, inside_quotation(text, spans))]
+    assert chunk[1].startswith("“We waited") and not any(c.startswith(("Now we", "It is ours")) for c in chunk)
+    # without the quotations, the second chunk began inside one
+    assert [text[spans[a][0]:spans[b][1]] for a, b in chunk_spans(spans, 120, 60)][1].startswith("Now we")
 
 
 @pytest.mark.parametrize("question, problem", [

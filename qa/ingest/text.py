@@ -76,11 +76,15 @@ def _cut_long(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]
     return pieces
 
 
-def chunk_spans(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+def chunk_spans(sentences: list[tuple[int, int]], size: int, overlap: int,
+                inside: list[bool] | None = None) -> list[tuple[int, int]]:
     """Group consecutive sentences into chunks of at most ``size`` characters.
 
     Returns ``(first, last)`` sentence indices (inclusive) for each chunk. The next chunk
-    starts with the trailing sentences of the previous one that fit in ``overlap`` characters.
+    starts with the trailing sentences of the previous one that fit in ``overlap`` characters;
+    where that sentence is ``inside`` a quotation (``inside_quotation``), with the sentence that
+    opens it or the first after it closes (``_out_of_quotation``): a passage does not begin
+    with the end of someone's words, `All of them should be implemented,” he said.`
     """
     chunks: list[tuple[int, int]] = []
     n = len(sentences)
@@ -95,5 +99,80 @@ def chunk_spans(sentences: list[tuple[int, int]], size: int, overlap: int) -> li
         k = j + 1
         while k - 1 > i and sentences[j][1] - sentences[k - 1][0] <= overlap:
             k -= 1
+        if inside and k <= j and inside[k]:
+            k = _out_of_quotation(sentences, inside, i, j, k, overlap)
         i = k
     return chunks
+
+
+# --- quotations -------------------------------------------------------------------------------
+
+QUOTES = "“”\"‘’«»"
+OPENING, CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an apostrophe, " both
+
+
+def straight_quote(text: str, at: int) -> str | None:
+    """Whether the straight quotation mark at ``text[at]`` opens a quotation (after a space or a
+    bracket, before a word: ' "take'), closes one (after a word, before a space or punctuation:
+    'day", she'), or neither (an inch mark after a digit, or a mark between two spaces)."""
+    before = text[at - 1] if at > 0 else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    if before.isdigit():
+        return None
+    if (before.isspace() or before in "([{/–—") and not after.isspace():
+        return "opening"
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)]}–—"):
+        return "closing"
+    return None
+
+
+def opens_quotation(text: str, at: int) -> bool:
+    """Whether the quotation mark at ``text[at]`` opens a quotation."""
+    return text[at] in OPENING or (text[at] == '"' and straight_quote(text, at) == "opening")
+
+
+def quotation_marks(text: str, start: int, end: int) -> list[int]:
+    """The positions of the quotation marks in ``text[start:end]`` that open or close one."""
+    return [i for i in range(max(0, start), end) if text[i] in OPENING or text[i] in CLOSING
+            or (text[i] == '"' and straight_quote(text, i) is not None)]
+
+
+def open_quotation(text: str, start: int, end: int) -> int | None:
+    """Where the quotation still open at ``end`` opened, reading ``text`` from ``start``
+    (``None``: none is open)."""
+    opened = None
+    for i in quotation_marks(text, start, end):
+        opened = i if opens_quotation(text, i) else None
+    return opened
+
+
+def _out_of_quotation(sentences: list[tuple[int, int]], inside: list[bool], i: int, j: int, k: int,
+                      overlap: int) -> int:
+    """Where the chunk after sentences ``i``..``j`` starts instead of ``k``, a sentence inside a
+    quotation: the sentence that opens it, where the overlap stays within twice ``overlap``;
+    else the first sentence after the quotation closes, within the chunk; else ``k``."""
+    opening = k
+    while opening - 1 > i and inside[opening]:
+        opening -= 1
+    if not inside[opening] and sentences[j][1] - sentences[opening][0] <= 2 * overlap:
+        return opening
+    after = k
+    while after <= j and inside[after]:
+        after += 1
+    return after if after <= j or (after < len(inside) and not inside[after]) else k
+
+
+def inside_quotation(text: str, sentences: list[tuple[int, int]]) -> list[bool]:
+    """Whether each of ``sentences`` (spans of ``text``, in order) begins inside a quotation
+    that an earlier one of its paragraph opened. One pass over the text."""
+    out, opened, at = [], False, sentences[0][0] if sentences else 0
+    for s, e in sentences:
+        if _PARAGRAPH_BREAK.search(text, at, s):
+            opened = False
+        for i in quotation_marks(text, at, s):
+            opened = opens_quotation(text, i)
+        out.append(opened)
+        for i in quotation_marks(text, s, e):
+            opened = opens_quotation(text, i)
+        at = e
+    return out

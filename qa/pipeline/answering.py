@@ -15,6 +15,7 @@ import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
+from qa.ingest.text import CLOSING, OPENING, QUOTES, open_quotation, opens_quotation, quotation_marks, straight_quote
 from qa.models.reading import Reader, Span
 from qa.pipeline.quoting import QuoteRule, logistic, nearest_sentence, quote_nearest_sentence, sentence_evidence
 from qa.rendering import Answer
@@ -173,45 +174,28 @@ def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
     stressed") or into one ('the tram would "take 8,000 cars') keeps the quoted words, or the
     other side when the quoted side has none (",” Putin stressed"). A straight quotation mark
-    opens or closes by what is around it (``_straight_quote``)."""
+    opens or closes by what is around it (``qa.ingest.text.straight_quote``)."""
     span = text[start:end]
-    straight = {i: _straight_quote(text, start + i) for i, c in enumerate(span) if c == '"'}
-    opening = [i for i, c in enumerate(span) if c in _OPENING or straight.get(i) == "opening"]
-    closing = [i for i, c in enumerate(span) if c in _CLOSING or straight.get(i) == "closing"]
+    straight = {i: straight_quote(text, start + i) for i, c in enumerate(span) if c == '"'}
+    opening = [i for i, c in enumerate(span) if c in OPENING or straight.get(i) == "opening"]
+    closing = [i for i, c in enumerate(span) if c in CLOSING or straight.get(i) == "closing"]
     if closing and (not opening or closing[0] < opening[0]):  # it began inside a quotation and ran out
         c = start + closing[0]
         start, end = (start, c) if _has_words(span[:closing[0]]) else (c + 1, end)
     elif opening and (not closing or opening[-1] > closing[-1]):  # it ran into a quotation it does not close
         o = start + opening[-1]
         start, end = (o + 1, end) if _has_words(span[opening[-1] + 1:]) else (start, o)
-    while start < end and (text[start].isspace() or text[start] in _QUOTES):
+    while start < end and (text[start].isspace() or text[start] in QUOTES):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in _QUOTES):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or text[end - 1] in QUOTES):
         end -= 1
     return start, end
-
-
-def _straight_quote(text: str, at: int) -> str | None:
-    """Whether the straight quotation mark at ``text[at]`` opens a quotation (after a space or a
-    bracket, before a word: ' "take'), closes one (after a word, before a space or punctuation:
-    'day", she'), or neither (an inch mark after a digit, or a mark between two spaces)."""
-    before = text[at - 1] if at > 0 else " "
-    after = text[at + 1] if at + 1 < len(text) else " "
-    if before.isdigit():
-        return None
-    if (before.isspace() or before in "([{/–—") and not after.isspace():
-        return "opening"
-    if not before.isspace() and (after.isspace() or after in ".,;:!?)]}–—"):
-        return "closing"
-    return None
 
 
 def _has_words(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-_QUOTES = "“”\"‘’«»"
-_OPENING, _CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an apostrophe, " both
 
 
 def _nearest(index: IndexView, question: Question, passage: Passage) -> Evidence:
@@ -233,33 +217,14 @@ def _sentence_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
         if s < b and a < e:
             start, end = min(start, s), max(end, e)
     text, base = passage.text, passage.start
-    opened = _open_quotation(text, text.rfind("\n\n", 0, start - base) + 1, start - base)
+    opened = open_quotation(text, text.rfind("\n\n", 0, start - base) + 1, start - base)
     if opened is not None:
         start = min(start, next((s for s, e in passage.sentences if s <= base + opened < e), start))
-    opened = _open_quotation(text, start - base, end - base)
+    opened = open_quotation(text, start - base, end - base)
     if opened is not None:
         paragraph = text.find("\n\n", end - base)
         paragraph = len(text) if paragraph < 0 else paragraph
-        closing = [i for i in _marks(text, end - base, paragraph) if not _opens(text, i)]
+        closing = [i for i in quotation_marks(text, end - base, paragraph) if not opens_quotation(text, i)]
         if closing:
             end = max(end, next((e for s, e in passage.sentences if s <= base + closing[0] < e), end))
     return start, end
-
-
-def _opens(text: str, at: int) -> bool:
-    return text[at] in _OPENING or (text[at] == '"' and _straight_quote(text, at) == "opening")
-
-
-def _marks(text: str, start: int, end: int) -> list[int]:
-    """The positions of the quotation marks in ``text[start:end]`` that open or close one."""
-    return [i for i in range(max(0, start), end) if text[i] in _OPENING or text[i] in _CLOSING
-            or (text[i] == '"' and _straight_quote(text, i) is not None)]
-
-
-def _open_quotation(text: str, start: int, end: int) -> int | None:
-    """Where the quotation still open at ``end`` opened, reading ``text`` from ``start``
-    (``None``: none is open)."""
-    opened = None
-    for i in _marks(text, start, end):
-        opened = i if _opens(text, i) else None
-    return opened
