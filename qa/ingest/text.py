@@ -109,6 +109,7 @@ def chunk_spans(sentences: list[tuple[int, int]], size: int, overlap: int,
 
 QUOTES = "“”\"‘’«»"
 OPENING, CLOSING = "“«", "”»"  # unambiguous ones only: ’ is also an apostrophe, " both
+_QUOTATION_MARK = re.compile(f'[{OPENING}{CLOSING}"]')
 
 
 def straight_quote(text: str, at: int) -> str | None:
@@ -133,8 +134,8 @@ def opens_quotation(text: str, at: int) -> bool:
 
 def quotation_marks(text: str, start: int, end: int) -> list[int]:
     """The positions of the quotation marks in ``text[start:end]`` that open or close one."""
-    return [i for i in range(max(0, start), end) if text[i] in OPENING or text[i] in CLOSING
-            or (text[i] == '"' and straight_quote(text, i) is not None)]
+    return [m.start() for m in _QUOTATION_MARK.finditer(text, max(0, start), max(0, end))
+            if m.group() != '"' or straight_quote(text, m.start()) is not None]
 
 
 def open_quotation(text: str, start: int, end: int) -> int | None:
