@@ -36,7 +36,8 @@ def ask_all(reader: qa.Reader | None = None) -> list[dict]:
     results = [{**r, "set": "news"} for r in evaluate_news(news, answerer=answerer)]
     article_set = ARTICLE_SET if ARTICLE_SET.exists() else ROOT / "tests" / "data" / "article_dev.jsonl"
     with tempfile.TemporaryDirectory() as tmp:
-        bot = qa.Chatbot(qa.build_index(None, Path(tmp) / "article", progress=False), answerer=answerer)
+        bot = qa.Chatbot(qa.build_index(None, Path(tmp) / "article", progress=False, multilingual_pass="now"),
+                         answerer=answerer)
         results += [{**r, "set": "article"} for r in ask_rows([json.loads(line) for line in
                                                                article_set.read_text(encoding="utf-8").splitlines()
                                                                if line.strip()], bot)]

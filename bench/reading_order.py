@@ -79,7 +79,7 @@ def main() -> None:
     argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     results = {"machine": machine()}
     with tempfile.TemporaryDirectory() as tmp:
-        article = qa.build_index(None, Path(tmp) / "article", progress=False)
+        article = qa.build_index(None, Path(tmp) / "article", progress=False, multilingual_pass="now")
         squad = squad_index() if SQUAD.exists() else None
         for precision in reader_precisions():  # this CPU's, and fp32 too where that is bf16
             results[f"article, reader in {precision}"] = compare(article, article_questions(), precision)
