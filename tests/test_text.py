@@ -1,5 +1,7 @@
 """Sentences and chunks: spans that slice back to their text, whatever the input."""
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,7 +60,7 @@ def test_chunks_slice_back_and_cover_every_character(text, size, overlap_share):
         covered.update(range(start, end))
     # Every non-whitespace character is in some chunk: nothing of the document is lost.
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
-    assert all(a[0] < b[0] for a, b in zip(chunks, chunks[1:], strict=False))  # each starts further on
+    assert all(a[0] < b[0] for a, b in itertools.pairwise(chunks))  # each starts further on
 
 
 def test_a_chunk_begins_where_a_quotation_it_would_begin_inside_opens():

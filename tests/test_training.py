@@ -239,22 +239,26 @@ def test_a_changed_question_is_paired_with_its_original_in_one_batch_and_the_pai
     order = tr.paired_batches(features, {0: 2}, 2, seed=0)
     assert sorted(w for b in order for w in b) == list(range(6)) and [0, 2] in order
     assert all(len(b) <= 2 for b in order)
+    assert tr.paired_batches({"lengths": np.array([5, 5])}, {0: 1}, 1, seed=0) == [[0, 1]]  # never an empty batch
 
-    # Rows 0 (answered, answer at tokens 2..3) and 1 (changed); tokens 1..4 are the paragraph's.
-    batch = {"start_positions": torch.tensor([2, 0]), "end_positions": torch.tensor([3, 0]),
-             "token_type_ids": torch.tensor([[0, 1, 1, 1, 1, 0]] * 2),
-             "attention_mask": torch.tensor([[1, 1, 1, 1, 1, 0]] * 2)}
+    # Rows 0 (answered, answer at tokens 2..3) and 1 (changed): [CLS] lead ... [SEP] pad, the
+    # paragraph's own tokens 2..4 after a lead token 1; a span is never taken from the lead or [SEP].
+    windows = {"text_start": np.array([0, 0, 0, 0, 0, 0, 0, 2, 0, 2]), "lengths": np.array([0] * 7 + [6, 0, 6])}
+    answerable = tr.answerable_tokens(windows, [7, 9], 7)
+    assert answerable[0].tolist() == [False, False, True, True, True, False, False]
+    batch = {"start_positions": torch.tensor([2, 0]), "end_positions": torch.tensor([3, 0])}
 
     def loss(answered_margin: float, changed_margin: float) -> float:
-        start, end = torch.zeros(2, 6), torch.zeros(2, 6)
+        start, end = torch.zeros(2, 7), torch.zeros(2, 7)
         start[0, 2], end[0, 3] = answered_margin / 2, answered_margin / 2
-        start[1, 1], end[1, 4] = changed_margin / 2, changed_margin / 2
-        start[1, 5] = 100.0  # padding is never a span
-        return float(tr.pair_loss(start, end, batch, [7, 9], {7: 9}, margin=4.0))
+        start[1, 2], end[1, 4] = changed_margin / 2, changed_margin / 2
+        start[1, 1] = end[1, 5] = start[1, 6] = 100.0  # the lead, [SEP] and padding are never a span
+        return float(tr.pair_loss(start, end, batch, [7, 9], {7: 9}, margin=4.0, answerable=answerable))
 
     assert loss(10.0, 0.0) == pytest.approx(math.log1p(math.exp(-6.0)), rel=1e-4)
     assert loss(2.0, 6.0) == pytest.approx(math.log1p(math.exp(8.0)), rel=1e-4)
-    assert tr.pair_loss(torch.zeros(2, 6), torch.zeros(2, 6), batch, [7, 8], {7: 9}, margin=4.0) is None
+    assert tr.pair_loss(torch.zeros(2, 7), torch.zeros(2, 7), batch, [7, 8], {7: 9}, margin=4.0,
+                        answerable=answerable) is None
 
 
 def test_an_inswap_negative_swaps_in_a_name_or_year_of_the_same_paragraph():

@@ -808,7 +808,7 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
     thousand windows as Python lists would be gigabytes of objects for the garbage collector
     to walk at every step.
     """
-    ids, types, lengths, starts, ends, numbers = [], [], [], [], [], []
+    ids, types, lengths, starts, ends, numbers, texts_at = [], [], [], [], [], [], []
     for first in range(0, len(examples), 2000):
         part = examples[first:first + 2000]
         texts, skips = reading.with_leads([e.context for e in part], [e.lead for e in part])
@@ -820,6 +820,7 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
             ex = part[n]
             seq = enc.sequence_ids(w)
             ctx = [t for t, s in enumerate(seq) if s == 1]
+            own = [t for t in ctx if offsets[t][0] >= skips[n]]  # the paragraph's tokens, not its lead's
             s_tok = e_tok = 0
             if ex.answer is not None and ctx:
                 a = ex.answer_start + skips[n]
@@ -833,10 +834,12 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
             starts.append(s_tok)
             ends.append(e_tok)
             numbers.append(first + n)
+            texts_at.append(own[0] if own else len(enc["input_ids"][w]))
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return {"ids": np.concatenate(ids), "types": np.concatenate(types), "offsets": offsets,
             "lengths": np.asarray(lengths), "start": np.asarray(starts), "end": np.asarray(ends),
-            "example": np.asarray(numbers, dtype=np.int64)}  # the example each window is of
+            "example": np.asarray(numbers, dtype=np.int64),  # the example each window is of
+            "text_start": np.asarray(texts_at, dtype=np.int32)}  # its first token of the paragraph's own
 
 
 def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
@@ -884,21 +887,23 @@ def paired_batches(features: dict[str, np.ndarray], pairs: dict[int, int], batch
     for g in range(0, len(units), group):
         batch: list[int] = []
         for unit in sorted(units[g:g + group], key=lambda u: features["lengths"][u[0]]):
-            if len(batch) + len(unit) > batch_size:
+            if batch and len(batch) + len(unit) > batch_size:
                 out.append(batch)
                 batch = []
             batch.extend(unit)
-        out.append(batch)
+        if batch:
+            out.append(batch)
     rng.shuffle(out)
     return out
 
 
 def pair_loss(start: torch.Tensor, end: torch.Tensor, batch: dict[str, torch.Tensor], rows: list[int],
-              pairs: dict[int, int], margin: float) -> torch.Tensor | None:
+              pairs: dict[int, int], margin: float, answerable: torch.Tensor) -> torch.Tensor | None:
     """The mean of softplus(``margin`` - (answered margin - changed margin)) over the pairs of
     the batch ``rows``: an answered question's margin is its answer's score over the no-answer
-    ([CLS]) score; a changed question's, its best start and best end of the paragraph over its
-    no-answer score (the product answers where that margin is high). None without pairs."""
+    ([CLS]) score; a changed question's, its best start and best end among the tokens a span may
+    be taken from (``answerable``, ``answerable_tokens``) over its no-answer score (the product
+    answers where that margin is high). None without pairs."""
     at = {w: r for r, w in enumerate(rows)}
     found = [(at[w], at[pairs[w]]) for w in rows if w in pairs and pairs[w] in at]
     if not found:
@@ -908,7 +913,7 @@ def pair_loss(start: torch.Tensor, end: torch.Tensor, batch: dict[str, torch.Ten
     b = torch.tensor([y for _, y in found], device=start.device)
     null = start[:, 0] + end[:, 0]
     answered = start[a, batch["start_positions"][a]] + end[a, batch["end_positions"][a]] - null[a]
-    text = (batch["token_type_ids"][b] == 1) & (batch["attention_mask"][b] == 1)
+    text = answerable[b]
     lowest = torch.finfo(start.dtype).min
     changed = (start[b].masked_fill(~text, lowest).max(-1).values + end[b].masked_fill(~text, lowest).max(-1).values
                - null[b])
@@ -929,6 +934,17 @@ def tensors(features: dict[str, np.ndarray], rows: list[int], device: str = "cpu
              "start_positions": features["start"][rows].astype(np.int64),
              "end_positions": features["end"][rows].astype(np.int64)}
     return {k: torch.from_numpy(v).to(device) for k, v in batch.items()}
+
+
+def answerable_tokens(features: dict[str, np.ndarray], rows: list[int], width: int,
+                      device: str = "cpu") -> torch.Tensor:
+    """For each window of ``rows``, which of its ``width`` positions a span may be taken from,
+    as the product's ``reading.decode`` takes them: the paragraph's own tokens, neither the
+    lead read before it nor the closing [SEP]."""
+    positions = np.arange(width)[None, :]
+    first = features["text_start"][rows][:, None]
+    last = features["lengths"][rows][:, None] - 1  # the closing [SEP]
+    return torch.from_numpy((positions >= first) & (positions < last)).to(device)
 
 
 # --- held-out evaluation ---------------------------------------------------------------------
@@ -1317,7 +1333,9 @@ def main(argv: list[str] | None = None) -> int:
         with precision(device):
             out = model(**batch)
             loss = out.loss
-            paired = pair_loss(out.start_logits, out.end_logits, batch, rows, pairs, hyper.pair_margin)
+            paired = pair_loss(out.start_logits, out.end_logits, batch, rows, pairs, hyper.pair_margin,
+                               answerable_tokens(features, rows, batch["input_ids"].shape[1], device)) \
+                if pairs else None
             if paired is not None:
                 loss = loss + hyper.pair_weight * paired
                 pair_losses.append(float(paired.detach()))
@@ -1328,7 +1346,7 @@ def main(argv: list[str] | None = None) -> int:
         optimizer.zero_grad(set_to_none=True)
         step += 1
         seen += len(rows)
-        losses.append(float(loss.detach()))
+        losses.append(float(out.loss.detach()))  # the span loss alone, as runs without pairs log it
         if step % 50 == 0:
             rate = seen / (time.time() - started)
             paired_part = f" (pairs {np.mean(pair_losses[-50:]):.3f})" if pair_losses else ""
