@@ -138,15 +138,6 @@ def quotation_marks(text: str, start: int, end: int) -> list[int]:
             if m.group() != '"' or straight_quote(text, m.start()) is not None]
 
 
-def open_quotation(text: str, start: int, end: int) -> int | None:
-    """Where the quotation still open at ``end`` opened, reading ``text`` from ``start``
-    (``None``: none is open)."""
-    opened = None
-    for i in quotation_marks(text, start, end):
-        opened = i if opens_quotation(text, i) else None
-    return opened
-
-
 def _out_of_quotation(sentences: list[tuple[int, int]], inside: list[bool], i: int, j: int, k: int,
                       overlap: int) -> int:
     """Where the chunk after sentences ``i``..``j`` starts instead of ``k``, a sentence inside a

@@ -15,7 +15,7 @@ import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
-from qa.ingest.text import CLOSING, OPENING, QUOTES, open_quotation, opens_quotation, quotation_marks, straight_quote
+from qa.ingest.text import CLOSING, OPENING, QUOTES, inside_quotation, straight_quote
 from qa.models.reading import Reader, Span
 from qa.pipeline.quoting import QuoteRule, logistic, nearest_sentence, quote_nearest_sentence, sentence_evidence
 from qa.rendering import Answer
@@ -208,23 +208,18 @@ def _nearest(index: IndexView, question: Question, passage: Passage) -> Evidence
 
 
 def _sentence_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
-    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``, and, where they
-    open or close inside a quotation of several sentences, the passage's sentences that hold
-    the rest of it: the quote is "“... January. All of them should be implemented,” the head of
-    state said.", never a closing mark with no opening one."""
-    start, end = a, b
-    for s, e in passage.sentences:
-        if s < b and a < e:
-            start, end = min(start, s), max(end, e)
-    text, base = passage.text, passage.start
-    opened = open_quotation(text, text.rfind("\n\n", 0, start - base) + 1, start - base)
-    if opened is not None:
-        start = min(start, next((s for s, e in passage.sentences if s <= base + opened < e), start))
-    opened = open_quotation(text, start - base, end - base)
-    if opened is not None:
-        paragraph = text.find("\n\n", end - base)
-        paragraph = len(text) if paragraph < 0 else paragraph
-        closing = [i for i in quotation_marks(text, end - base, paragraph) if not opens_quotation(text, i)]
-        if closing:
-            end = max(end, next((e for s, e in passage.sentences if s <= base + closing[0] < e), end))
-    return start, end
+    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``, with the
+    passage's sentences before and after them that the same quotation runs over
+    (``inside_quotation``; "“A. B,” he said, “C. D.”" is one): the quote is "“... January. All
+    of them should be implemented,” the head of state said.", never a closing mark with no
+    opening one, unless the passage itself begins inside the quotation."""
+    held = [n for n, (s, e) in enumerate(passage.sentences) if s < b and a < e]
+    if not held:
+        return a, b
+    first, last = held[0], held[-1]
+    inside = inside_quotation(passage.text, [(s - passage.start, e - passage.start) for s, e in passage.sentences])
+    while first > 0 and inside[first]:
+        first -= 1
+    while last + 1 < len(inside) and inside[last + 1]:
+        last += 1
+    return min(a, passage.sentences[first][0]), max(b, passage.sentences[last][1])

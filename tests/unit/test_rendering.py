@@ -110,27 +110,30 @@ def test_a_wording_missing_in_a_language_falls_back_to_english_key_by_key():
         _WORDS["ru"]["read_as"] = del_key
 
 
-def test_a_quote_holds_the_whole_quotation_its_answer_is_in_never_half_of_it():
+def _quote(text: str, answer: str, passage_start: int = 0) -> str:
+    """The quote ``_sentence_span`` gives for ``answer`` in a passage of ``text`` from ``passage_start``."""
     from qa.ingest.text import split_sentences
     from qa.pipeline.answering import _sentence_span
 
+    part = text[passage_start:]
+    passage = qa.Passage(part, 1.0, "a", "The article", passage_start, len(text), 0,
+                         sentences=tuple((s + passage_start, e + passage_start) for s, e in split_sentences(part, 600)))
+    a = text.index(answer, passage_start)
+    return text[slice(*_sentence_span(passage, a, a + len(answer)))]
+
+
+def test_a_quote_holds_the_whole_quotation_its_answer_is_in_never_half_of_it():
     text = ("He spoke first. “Orders were given in January. All of them should be implemented,” "
             "the head of state said. Then he left.\n\nA new paragraph.")
-    passage = qa.Passage(text, 1.0, "a", "The article", 0, len(text), 0,
-                         sentences=tuple(split_sentences(text, 600)))
-
-    def quote(answer: str, at: int = 0) -> str:
-        a = text.index(answer, at)
-        start, end = _sentence_span(passage, a, a + len(answer))
-        return text[start:end]
-
     whole = "“Orders were given in January. All of them should be implemented,” the head of state said."
-    assert quote("January") == quote("implemented") == whole
-    assert quote("He spoke") == "He spoke first." and quote("he left") == "Then he left."
-    assert quote("new paragraph") == "A new paragraph."
+    assert _quote(text, "January") == _quote(text, "implemented") == whole
+    assert _quote(text, "He spoke") == "He spoke first." and _quote(text, "he left") == "Then he left."
+    assert _quote(text, "new paragraph") == "A new paragraph."
     # A passage that begins inside a quotation has no opening to reach back to: its sentence alone.
-    later = text.index("All of them")
-    cut = qa.Passage(text[later:], 1.0, "a", "The article", later, len(text), 0,
-                     sentences=tuple((s + later, e + later) for s, e in split_sentences(text[later:], 600)))
-    a = text.index("implemented")
-    assert text[slice(*_sentence_span(cut, a, a + 3))] == "All of them should be implemented,” the head of state said."
+    assert _quote(text, "implemented", text.index("All of them")) == ("All of them should be implemented,” "
+                                                                      "the head of state said.")
+    # Two quotations with the attribution between them are one, however the blank line is written.
+    text = "He spoke. “Alpha one. Beta two,” he said, “Gamma three. Delta four.” End.\n \n“Next one.” The last."
+    whole = "“Alpha one. Beta two,” he said, “Gamma three. Delta four.”"
+    assert _quote(text, "Delta") == _quote(text, "Alpha") == _quote(text, "he said") == whole
+    assert _quote(text, "End") == "End." and _quote(text, "Next one") == "“Next one.”"
