@@ -15,9 +15,16 @@ import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
-from qa.ingest.text import CLOSING, OPENING, QUOTES, inside_quotation, straight_quote
+from qa.ingest.text import CLOSING, OPENING, QUOTES, straight_quote
 from qa.models.reading import Reader, Span
-from qa.pipeline.quoting import QuoteRule, logistic, nearest_sentence, quote_nearest_sentence, sentence_evidence
+from qa.pipeline.quoting import (
+    QuoteRule,
+    logistic,
+    nearest_sentence,
+    quotation_span,
+    quote_nearest_sentence,
+    sentence_evidence,
+)
 from qa.rendering import Answer
 from qa.store.base import IndexView
 from qa.types import ENGLISH, Evidence, Passage, Question
@@ -65,7 +72,8 @@ class ReaderAnswerer:
         scored = self.read(question, passages, read)
         if not scored or scored[0][0] < self.threshold:
             score = scored[0][0] if scored else -math.inf
-            nearest = _nearest(index, question, passages[0]) if passages else None
+            nearest = sentence_evidence(index, nearest_sentence(index, question, passages[0])[0], passages[0]) \
+                if passages else None
             return Answer(short_answer=None, quotes=[], passages=passages, abstained=True,
                           confidence=self.confidence(score), query=question.query, question=question.text,
                           documents=len(index.documents), language=question.language, nearest=nearest)
@@ -73,7 +81,7 @@ class ReaderAnswerer:
         p = passages[number]
         start, end = answered_span(p.text, best.start, best.end)
         a, b = p.start + start, p.start + end
-        quote = _sentence_span(p, a, b)
+        quote = quotation_span(p, a, b)
         doc = index.document(p.doc_id)
         evidence = Evidence(p.doc_id, quote[0], quote[1], number + 1, doc.text[quote[0]:quote[1]], doc.page(quote[0]))
         return Answer(short_answer=doc.text[a:b] or None, quotes=[evidence], passages=passages, abstained=False,
@@ -194,32 +202,3 @@ def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _has_words(text: str) -> bool:
     return any(c.isalnum() for c in text)
-
-
-
-
-def _nearest(index: IndexView, question: Question, passage: Passage) -> Evidence:
-    """What a declined answer shows: the sentence of ``passage`` nearest to ``question``, with
-    the rest of the quotation it is part of (``_sentence_span``)."""
-    sentence = sentence_evidence(index, nearest_sentence(index, question, passage)[0])
-    start, end = _sentence_span(passage, sentence.start, sentence.end)
-    doc = index.document(sentence.doc_id)
-    return Evidence(sentence.doc_id, start, end, 1, doc.text[start:end], doc.page(start))
-
-
-def _sentence_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
-    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``, with the
-    passage's sentences before and after them that the same quotation runs over
-    (``inside_quotation``; "“A. B,” he said, “C. D.”" is one): the quote is "“... January. All
-    of them should be implemented,” the head of state said.", never a closing mark with no
-    opening one, unless the passage itself begins inside the quotation."""
-    held = [n for n, (s, e) in enumerate(passage.sentences) if s < b and a < e]
-    if not held:
-        return a, b
-    first, last = held[0], held[-1]
-    inside = inside_quotation(passage.text, [(s - passage.start, e - passage.start) for s, e in passage.sentences])
-    while first > 0 and inside[first]:
-        first -= 1
-    while last + 1 < len(inside) and inside[last + 1]:
-        last += 1
-    return min(a, passage.sentences[first][0]), max(b, passage.sentences[last][1])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.ingest.text import inside_quotation
 from qa.pipeline.retrieval import DEFAULT_WEIGHTS, normalize_max, sentence_signals
 from qa.rendering import Answer
 from qa.store.base import IndexView
@@ -97,14 +98,36 @@ def _quoted(index: IndexView, question: Question, passages: list[Passage], row: 
             confidence: float, *, nearest: int | None = None) -> Answer:
     """An answer with no short answer that quotes sentence ``row`` citing passage 1, or declines
     (``row`` None), showing sentence ``nearest`` as the nearest passage."""
-    return Answer(short_answer=None, quotes=[sentence_evidence(index, row)] if row is not None else [],
+    within = passages[0] if passages else None
+    return Answer(short_answer=None, quotes=[sentence_evidence(index, row, within)] if row is not None else [],
                   passages=passages, abstained=row is None, confidence=confidence, query=question.query,
                   question=question.text, documents=len(index.documents), language=question.language,
-                  nearest=sentence_evidence(index, nearest) if row is None and nearest is not None else None)
+                  nearest=sentence_evidence(index, nearest, within) if row is None and nearest is not None else None)
 
 
-def sentence_evidence(index: IndexView, row: int) -> Evidence:
-    """Sentence ``row`` as evidence citing passage 1."""
+def sentence_evidence(index: IndexView, row: int, within: Passage | None = None) -> Evidence:
+    """Sentence ``row`` as evidence citing passage 1 (``within``, the passage that holds it,
+    where given: with the rest of the quotation it is part of, ``quotation_span``)."""
     doc_id, start, end = index.sentence(row)
+    if within is not None:
+        start, end = quotation_span(within, start, end)
     doc = index.document(doc_id)
     return Evidence(doc_id, start, end, 1, doc.text[start:end], doc.page(start))
+
+
+def quotation_span(passage: Passage, a: int, b: int) -> tuple[int, int]:
+    """Document offsets of the sentences of ``passage`` that hold ``[a, b)``, with the
+    passage's sentences before and after them that the same quotation runs over
+    (``inside_quotation``; "“A. B,” he said, “C. D.”" is one): the quote is "“... January. All
+    of them should be implemented,” the head of state said.", never a closing mark with no
+    opening one, unless the passage itself begins inside the quotation."""
+    held = [n for n, (s, e) in enumerate(passage.sentences) if s < b and a < e]
+    if not held:
+        return a, b
+    first, last = held[0], held[-1]
+    inside = inside_quotation(passage.text, [(s - passage.start, e - passage.start) for s, e in passage.sentences])
+    while first > 0 and inside[first]:
+        first -= 1
+    while last + 1 < len(inside) and inside[last + 1]:
+        last += 1
+    return min(a, passage.sentences[first][0]), max(b, passage.sentences[last][1])

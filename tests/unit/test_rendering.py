@@ -111,15 +111,15 @@ def test_a_wording_missing_in_a_language_falls_back_to_english_key_by_key():
 
 
 def _quote(text: str, answer: str, passage_start: int = 0) -> str:
-    """The quote ``_sentence_span`` gives for ``answer`` in a passage of ``text`` from ``passage_start``."""
+    """The quote ``quotation_span`` gives for ``answer`` in a passage of ``text`` from ``passage_start``."""
     from qa.ingest.text import split_sentences
-    from qa.pipeline.answering import _sentence_span
+    from qa.pipeline.quoting import quotation_span
 
     part = text[passage_start:]
     passage = qa.Passage(part, 1.0, "a", "The article", passage_start, len(text), 0,
                          sentences=tuple((s + passage_start, e + passage_start) for s, e in split_sentences(part, 600)))
     a = text.index(answer, passage_start)
-    return text[slice(*_sentence_span(passage, a, a + len(answer)))]
+    return text[slice(*quotation_span(passage, a, a + len(answer)))]
 
 
 def test_a_quote_holds_the_whole_quotation_its_answer_is_in_never_half_of_it():
