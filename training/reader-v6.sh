@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reader, pairs (issue 26, session 26). reader-v5 (SQuAD's least-overlapping questions seen
+# The reader, pairs (issue 26, session 26; run, not shipped: BENCHMARKS.md). reader-v5 (SQuAD's least-overlapping questions seen
 # more) answered more only by declining more one-word changes: seen apart, "answer this" and
 # "decline that" move one margin. Here each question with a word changed (nounswap, antonym,
 # inswap, ...) is in the batch of the question it was made from (reworded by --paraphrases where
