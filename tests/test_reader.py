@@ -125,6 +125,13 @@ def test_the_headline_question_quotes_cyber_security(article_bot):
     assert "stressed" not in answer.short_answer  # the quoted words, not the attribution after them
 
 
+def test_an_answer_in_a_quotation_of_two_sentences_quotes_both(article_bot):
+    answer = article_bot.ask("When were specific instructions given?")
+    assert answer.short_answer == "January"
+    quote = answer.quotes[0].text
+    assert quote.startswith("“A number of specific instructions") and "All of them should be implemented,”" in quote
+
+
 class CountingReader(qa.Reader):
     """The shipped reader, counting the passages it is given at each call."""
 
