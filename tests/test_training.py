@@ -236,10 +236,10 @@ def test_a_changed_question_is_paired_with_its_original_in_one_batch_and_the_pai
                 "lengths": np.array([12, 12, 12, 11, 8, 10])}
     # Only a changed question against its own paragraph, with SQuAD's own (not its repeat) as the twin.
     assert tr.pairs_of(examples, features) == {0: 2}
-    order = tr.paired_batches(features, {0: 2}, 2, seed=0)
+    order = tr.batches(features, 2, seed=0, pairs={0: 2})
     assert sorted(w for b in order for w in b) == list(range(6)) and [0, 2] in order
     assert all(len(b) <= 2 for b in order)
-    assert tr.paired_batches({"lengths": np.array([5, 5])}, {0: 1}, 1, seed=0) == [[0, 1]]  # never an empty batch
+    assert tr.batches({"lengths": np.array([5, 5])}, 1, seed=0, pairs={0: 1}) == [[0, 1]]  # never an empty batch
 
     # Rows 0 (answered, answer at tokens 2..3) and 1 (changed): [CLS] lead ... [SEP] pad, the
     # paragraph's own tokens 2..4 after a lead token 1; a span is never taken from the lead or [SEP].

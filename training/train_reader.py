@@ -58,7 +58,7 @@ shows the quarter of SQuAD's questions worded least like their answer's sentence
 text, so it declines people's paraphrases; the unanswerable kinds that change one word of a
 question (nounswap, antonym) are their contrast.
 ``--pair-weight W`` puts each question whose words were changed (``CHANGED``) in the batch of
-the question it was made from (``pairs_of``, ``paired_batches``; reworded by ``--paraphrases``
+the question it was made from (``pairs_of``, ``batches``; reworded by ``--paraphrases``
 where it was) and adds W times a loss on the pair (``pair_loss``): the answered question's
 margin (its answer's score over the no-answer score) must exceed the changed one's best by
 ``--pair-margin``. Each alone is only told "answer" or "decline"; the pair tells the reader
@@ -842,20 +842,6 @@ def featurize(tokenizer, examples: list[Example], max_length: int, stride: int) 
             "text_start": np.asarray(texts_at, dtype=np.int32)}  # its first token of the paragraph's own
 
 
-def batches(features: dict[str, np.ndarray], batch_size: int, seed: int) -> list[list[int]]:
-    """Shuffled batches of windows of similar length (little padding), in a fixed order."""
-    rng = random.Random(seed)
-    order = list(range(len(features["lengths"])))
-    rng.shuffle(order)
-    group = batch_size * 50
-    out = []
-    for g in range(0, len(order), group):
-        block = sorted(order[g:g + group], key=lambda i: features["lengths"][i])
-        out.extend(block[b:b + batch_size] for b in range(0, len(block), batch_size))
-    rng.shuffle(out)
-    return out
-
-
 def pairs_of(examples: list[Example], features: dict[str, np.ndarray]) -> dict[int, int]:
     """{window of an answered question: window of the same question with a word changed
     (``CHANGED``), against the same paragraph}, where each is one window and the answered one
@@ -875,14 +861,16 @@ def pairs_of(examples: list[Example], features: dict[str, np.ndarray]) -> dict[i
     return out
 
 
-def paired_batches(features: dict[str, np.ndarray], pairs: dict[int, int], batch_size: int,
-                   seed: int) -> list[list[int]]:
-    """``batches`` with the two windows of each of ``pairs`` side by side in one batch."""
+def batches(features: dict[str, np.ndarray], batch_size: int, seed: int,
+            pairs: dict[int, int] | None = None) -> list[list[int]]:
+    """Shuffled batches of windows of similar length (little padding), in a fixed order, the
+    two windows of each of ``pairs`` (``pairs_of``) side by side in one batch."""
+    pairs = pairs or {}
     rng = random.Random(seed)
     taken = set(pairs) | set(pairs.values())
     units = [[a, b] for a, b in pairs.items()] + [[w] for w in range(len(features["lengths"])) if w not in taken]
     rng.shuffle(units)
-    group = batch_size * 40
+    group = batch_size * 50
     out: list[list[int]] = []
     for g in range(0, len(units), group):
         batch: list[int] = []
@@ -1170,7 +1158,7 @@ class Hyper:
     paraphrases: float = 0.0  # the share of SQuAD's own questions asked in other words (``paraphrase``; WordNet)
     low_overlap_repeat: int = 0  # how many more times the quarter of SQuAD's questions worded least like their
     # answer's sentence is seen (``least_overlapping``; 0: once, like the others)
-    pair_weight: float = 0.0  # the weight of ``pair_loss`` (0: off, and the batches are ``batches``')
+    pair_weight: float = 0.0  # the weight of ``pair_loss`` (0: off, and no pairs in ``batches``)
     pair_margin: float = 4.0  # how far an answered question's margin must exceed its changed twin's
 
     @classmethod
@@ -1253,16 +1241,12 @@ def main(argv: list[str] | None = None) -> int:
     # a seeded sample: held_neg is in article order, and its first 300 came from 5 of 22 articles
     n_neg = min(len(held_neg), int(hyper.eval_questions * hyper.negatives))
     eval_neg = random.Random(hyper.seed).sample(held_neg, n_neg)
-    pairs: dict[int, int] = {}
-    if hyper.pair_weight:
-        pairs = pairs_of(train, features)
-        order = paired_batches(features, pairs, hyper.batch_size, hyper.seed)
+    pairs = pairs_of(train, features) if hyper.pair_weight else {}
+    if pairs:
         print(f"paired: {len(pairs)} questions with a word changed, each in its original's batch", flush=True)
-    else:
-        order = batches(features, hyper.batch_size, hyper.seed)
-    if hyper.paraphrases:
+    order = batches(features, hyper.batch_size, hyper.seed, pairs)
+    if hyper.paraphrases:  # the same windows, so the pairs hold: a paragraph of one window keeps its answer
         features = in_other_words(tokenizer, train, features, hyper, WordNet(args.wordnet))
-        pairs = {a: b for a, b in pairs.items() if features["start"][a] > 0}
     first = hyper.first_batch % len(order)
     order = order[first:] + order[:first]
     steps = math.ceil(hyper.epochs * len(order)) if hyper.epochs > 0 else min(hyper.steps, len(order) * 3)
