@@ -151,7 +151,7 @@ def _out_of_quotation(sentences: list[tuple[int, int]], inside: list[bool], i: i
     after = k
     while after <= j and inside[after]:
         after += 1
-    return after if after <= j or (after < len(inside) and not inside[after]) else k
+    return after if after <= j or not inside[after] else k  # after j: the next chunk's start, j + 1
 
 
 def inside_quotation(text: str, sentences: list[tuple[int, int]]) -> list[bool]:

@@ -15,7 +15,7 @@ import re
 from typing import Protocol
 
 from qa.ingest.context import reading_context
-from qa.ingest.text import CLOSING, OPENING, QUOTES, straight_quote
+from qa.ingest.text import QUOTES, opens_quotation, quotation_marks
 from qa.models.reading import Reader, Span
 from qa.pipeline.quoting import (
     QuoteRule,
@@ -182,11 +182,11 @@ def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     side of a quotation's edge: a span that runs out of a quotation ("citizens,” Putin
     stressed") or into one ('the tram would "take 8,000 cars') keeps the quoted words, or the
     other side when the quoted side has none (",” Putin stressed"). A straight quotation mark
-    opens or closes by what is around it (``qa.ingest.text.straight_quote``)."""
+    opens or closes by what is around it (``qa.ingest.text.quotation_marks``)."""
     span = text[start:end]
-    straight = {i: straight_quote(text, start + i) for i, c in enumerate(span) if c == '"'}
-    opening = [i for i, c in enumerate(span) if c in OPENING or straight.get(i) == "opening"]
-    closing = [i for i, c in enumerate(span) if c in CLOSING or straight.get(i) == "closing"]
+    marks = quotation_marks(text, start, end)
+    opening = [i - start for i in marks if opens_quotation(text, i)]
+    closing = [i - start for i in marks if not opens_quotation(text, i)]
     if closing and (not opening or closing[0] < opening[0]):  # it began inside a quotation and ran out
         c = start + closing[0]
         start, end = (start, c) if _has_words(span[:closing[0]]) else (c + 1, end)
